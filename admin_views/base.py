@@ -1,0 +1,370 @@
+"""The base every admin screen derives from: access by role, safe input, audit, localisation.
+
+Flask-Admin's defaults are friendly to demos and unkind to a municipal office: an unknown id
+redirects with a flash, a database error is flashed with its internals, a stale form silently
+overwrites a colleague's work. This base closes those gaps once for every view.
+"""
+
+from collections.abc import Callable
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.filters import FilterEqual
+from flask_admin.contrib.sqla.form import AdminModelConverter
+from flask_admin.model import typefmt
+from flask_admin.model.form import converts
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import HiddenField, validators
+from wtforms.fields import DateField, SelectField, SelectMultipleField
+from wtforms.widgets import DateInput
+
+from welcome.auth.redirects import current_path
+from welcome.auth.roles import CASEWORK, FULL_RIGHTS, has_role
+from welcome.extensions import db
+from welcome.i18n import format_day, format_moment
+from welcome.models import AuditAction, LabelledEnum, Role
+from welcome.services import audit
+from welcome.services.errors import DomainError, StaleEditError
+from welcome.services.versioning import check_version, stale_message
+
+#: Largest page number a list accepts; deeper pages are reached by narrowing the search.
+MAX_PAGE = 500
+#: Largest export a coordinator can download at once.
+EXPORT_MAX_ROWS = 10_000
+#: Bounds of a 32-bit integer column, so no number field can overflow the database.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+#: Characters that make spreadsheet programs read a CSV cell as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def enum_choices(enum_class: type[LabelledEnum]) -> list[tuple[str, Any]]:
+    """(value, lazy label) pairs: the label is translated when the form is rendered."""
+    return [(member.value, member._label) for member in enum_class]
+
+
+class EnumSelectField(SelectField):
+    """A select over a labelled enumeration that hands the form the enum member."""
+
+    def __init__(self, label: Any = None, enum_class: type[LabelledEnum] | None = None,
+                 allow_blank: bool = False, **kwargs: Any) -> None:
+        assert enum_class is not None
+        self.enum_class = enum_class
+        choices = enum_choices(enum_class)
+        if allow_blank:
+            choices = [("", "—"), *choices]
+        super().__init__(label, choices=choices, coerce=self._coerce, **kwargs)
+
+    def _coerce(self, value: Any) -> Any:
+        if value in (None, ""):
+            return None
+        if isinstance(value, Enum):
+            return value
+        return self.enum_class(value)
+
+
+class EnumMultipleField(SelectMultipleField):
+    """Several values of a labelled enumeration (data categories, channels …)."""
+
+    def __init__(self, label: Any = None, enum_class: type[LabelledEnum] | None = None,
+                 **kwargs: Any) -> None:
+        assert enum_class is not None
+        self.enum_class = enum_class
+        super().__init__(label, choices=enum_choices(enum_class), coerce=enum_class, **kwargs)
+
+
+class VersionField(HiddenField):
+    """The version an edit form was rendered with; checked, never written to the record."""
+
+    def populate_obj(self, obj: Any, name: str) -> None:
+        return None
+
+
+class WelcomeModelConverter(AdminModelConverter):
+    """Form scaffolding with translated enum labels and integers that fit their column."""
+
+    @converts("sqlalchemy.sql.sqltypes.Enum")
+    def convert_enum(self, column: Any, field_args: dict[str, Any], **extra: Any) -> Any:
+        self._nullable_common(column, field_args)
+        field_args.pop("allow_blank", None)
+        return EnumSelectField(
+            enum_class=column.type.enum_class, allow_blank=column.nullable, **field_args
+        )
+
+    @converts("Integer")
+    def handle_integer_types(self, column: Any, field_args: dict[str, Any], **extra: Any) -> Any:
+        field_args["validators"].append(validators.NumberRange(min=INT_MIN, max=INT_MAX))
+        return super().handle_integer_types(column=column, field_args=field_args, **extra)
+
+    @converts("Date")
+    def convert_date(self, field_args: dict[str, Any], **extra: Any) -> Any:
+        """The browser's own date input: localised display, keyboard entry, ISO on the wire."""
+        field_args.setdefault("widget", DateInput())
+        return DateField(**field_args)
+
+    def _model_select_field(self, prop: Any, multiple: Any, remote_model: Any,
+                            **kwargs: Any) -> Any:
+        if kwargs.get("allow_blank"):
+            kwargs.setdefault("blank_text", "—")
+        return super()._model_select_field(prop, multiple, remote_model, **kwargs)
+
+
+def _enum_label(view: Any, value: LabelledEnum, name: str) -> str:
+    return value.label
+
+
+def _date(view: Any, value: date, name: str) -> str:
+    return format_day(value)
+
+
+def _moment(view: Any, value: datetime, name: str) -> str:
+    return format_moment(value)
+
+
+def _yes_no(view: Any, value: bool, name: str) -> str:
+    return str(_("yes") if value else _("no"))
+
+
+def _yes_no_icon(view: Any, value: bool, name: str) -> Markup:
+    text = _("yes") if value else _("no")
+    icon = "fa-check-circle text-success" if value else "fa-minus-circle text-muted"
+    return Markup('<span class="fa {}" aria-hidden="true"></span><span class="sr-only">{}</span>'
+                  ).format(icon, text)
+
+
+def _escape_formula(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+#: Order matters: the first matching type wins, and datetime is a kind of date.
+LIST_FORMATTERS = {
+    type(None): typefmt.empty_formatter,
+    LabelledEnum: _enum_label,
+    bool: _yes_no_icon,
+    datetime: _moment,
+    date: _date,
+    list: typefmt.list_formatter,
+}
+EXPORT_FORMATTERS = {**LIST_FORMATTERS, bool: _yes_no}
+
+
+def enum_filter(column: Any, name: Any, enum_class: type[LabelledEnum]) -> FilterEqual:
+    """An equality filter whose options are the enum's translated labels."""
+    return FilterEqual(column, name, options=lambda: [(m.value, m.label) for m in enum_class])
+
+
+class WelcomeModelView(ModelView):
+    """Shared behaviour of every model screen.
+
+    Subclasses declare who may see and change them (``roles`` …), their columns, and
+    ``rules``: the service function that checks a record before it is saved.
+    """
+
+    #: Roles that may open the screen; create and edit follow unless narrowed below.
+    roles: frozenset[Role] = CASEWORK
+    create_roles: frozenset[Role] | None = None
+    edit_roles: frozenset[Role] | None = None
+    delete_roles: frozenset[Role] = FULL_RIGHTS
+    export_roles: frozenset[Role] = FULL_RIGHTS
+    #: Record a "view" audit event when somebody opens a record's detail page.
+    audit_reads = False
+    #: Service check run before every save: raises DomainError naming the field.
+    rules: Callable[[Any], None] | None = None
+    #: Loader options for a single record (details and edit), to avoid one query per row shown.
+    one_options: tuple[Any, ...] = ()
+    #: URL arguments that prefill a create form, e.g. ``{"case_id": ("case", Case)}``, so
+    #: "Add need" on a case page opens a form that already names the case.
+    prefill_args: dict[str, tuple[str, type]] = {}
+
+    can_view_details = True
+    can_set_page_size = False
+    page_size = 20
+    export_max_rows = EXPORT_MAX_ROWS
+    export_types = ["csv", "xlsx"]
+    fast_mass_delete = False
+    model_form_converter = WelcomeModelConverter
+    form_excluded_columns = ("created_at", "updated_at", "version")
+    column_details_exclude_list = ("version",)
+    column_type_formatters = LIST_FORMATTERS
+    column_type_formatters_detail = LIST_FORMATTERS
+    column_type_formatters_export = EXPORT_FORMATTERS
+    column_labels = {
+        "created_at": _l("Created"),
+        "updated_at": _l("Last changed"),
+        "notes": _l("Notes"),
+        "active": _l("Active"),
+    }
+
+    def __init__(self, model: type, **kwargs: Any) -> None:
+        super().__init__(model, db, **kwargs)
+
+    # --- access -------------------------------------------------------------------------------
+
+    def is_accessible(self) -> bool:
+        return has_role(self.roles)
+
+    def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=current_path()))
+        abort(403)
+
+    @property
+    def can_create(self) -> bool:  # type: ignore[override]
+        return has_role(self.create_roles or self.roles)
+
+    @property
+    def can_edit(self) -> bool:  # type: ignore[override]
+        return has_role(self.edit_roles or self.roles)
+
+    @property
+    def can_delete(self) -> bool:  # type: ignore[override]
+        return has_role(self.delete_roles)
+
+    @property
+    def can_export(self) -> bool:  # type: ignore[override]
+        return has_role(self.export_roles)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    #: What the search box says it searches, e.g. "Reference or name".
+    search_hint: Any = None
+
+    def search_placeholder(self) -> str | None:
+        return str(self.search_hint) if self.search_hint else super().search_placeholder()
+
+    def get_one(self, id: Any) -> Any:
+        """The record, through ``get_query`` so any row restriction applies; 404 otherwise."""
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            abort(404)
+        if not INT_MIN <= pk <= INT_MAX:
+            abort(404)
+        record = self.get_query().options(*self.one_options).filter(self.model.id == pk).first()
+        if record is None:
+            abort(404)
+        return record
+
+    def _get_filter_groups(self) -> Any:
+        """Filter options that come from the database are read per request, not at start-up."""
+        for group in (self._filter_groups or {}).values():
+            for item in group.filters:
+                item["options"] = self._filters[item["index"]].get_options(self) or None
+        return super()._get_filter_groups()
+
+    def _get_list_extra_args(self) -> Any:
+        view_args = super()._get_list_extra_args()
+        view_args.page = min(max(view_args.page or 0, 0), MAX_PAGE)
+        return view_args
+
+    @expose("/details/")
+    def details_view(self) -> Any:
+        response = super().details_view()
+        if self.audit_reads and isinstance(response, str):
+            audit.record(db.session, AuditAction.VIEW, self.model.__name__, request.args.get("id"))
+            db.session.commit()
+        return response
+
+    def get_export_value(self, model: Any, name: Any) -> Any:
+        return _escape_formula(super().get_export_value(model, name))
+
+    @expose("/export/<export_type>/")
+    def export(self, export_type: str) -> Any:
+        response = super().export(export_type)
+        if self.can_export and export_type in self.export_types:
+            audit.record(db.session, AuditAction.EXPORT, self.model.__name__, detail=export_type)
+            db.session.commit()
+        return response
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def create_form(self, obj: Any = None) -> Any:
+        form = super().create_form(obj)
+        if request.method == "GET":
+            for arg, (field, model) in self.prefill_args.items():
+                key = request.args.get(arg, type=int)
+                record = db.session.get(model, key) if key and 0 < key <= INT_MAX else None
+                if record is not None and hasattr(form, field):
+                    form[field].data = record
+        return form
+
+    def get_edit_form(self) -> Any:
+        form_class = super().get_edit_form()
+        if hasattr(self.model, "version"):
+            form_class.edit_version = VersionField()
+        return form_class
+
+    def edit_form(self, obj: Any = None) -> Any:
+        form = super().edit_form(obj)
+        if hasattr(form, "edit_version") and request.method == "GET" and obj is not None:
+            form.edit_version.data = obj.version
+        return form
+
+    def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
+        try:
+            if not is_created and hasattr(form, "edit_version"):
+                check_version(model, form.edit_version.data)
+            if self.rules is not None:
+                type(self).rules(model)
+        except DomainError as error:
+            field = getattr(form, error.field, None) if error.field else None
+            if field is not None:
+                field.errors = [*field.errors, error.message]
+            raise
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        """Turn expected failures into a message; let anything else fail loudly."""
+        if isinstance(exc, DomainError):
+            flash(exc.message, "danger")
+            g.form_status = exc.status_code
+            return True
+        if isinstance(exc, StaleDataError):
+            flash(stale_message(), "danger")
+            g.form_status = StaleEditError.status_code
+            return True
+        if isinstance(exc, IntegrityError):
+            flash(
+                _("The record could not be saved because it conflicts with other records "
+                  "(for example, it is still in use or a value must be unique)."),
+                "danger",
+            )
+            g.form_status = 409
+            return True
+        raise exc
+
+    def _run_view(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """A form sent back for correction answers 4xx, not 200, so clients see it failed."""
+        response = super()._run_view(fn, *args, **kwargs)
+        if request.method == "POST" and isinstance(response, str):
+            return response, g.pop("form_status", 422)
+        return response
+
+
+class ReadOnlyModelView(WelcomeModelView):
+    """A screen to browse and filter, never to change (the audit log, for instance)."""
+
+    can_create = False  # type: ignore[assignment]
+    can_edit = False  # type: ignore[assignment]
+    can_delete = False  # type: ignore[assignment]
+
+
+def catalogue_query(model: type) -> Callable[[], Any]:
+    """Query factory for a catalogue select: active entries in their configured order."""
+
+    def query() -> Any:
+        return db.session.scalars(
+            select(model).where(model.active.is_(True)).order_by(model.sort_order, model.id)
+        ).all()
+
+    return query

@@ -1,0 +1,96 @@
+"""The start page of the staff admin, and the placeholder screens of later features."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import redirect, url_for
+from flask_admin import AdminIndexView, BaseView, expose
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from welcome.auth.redirects import current_path
+from welcome.auth.roles import CASEWORK, CLERKS, MONITORING_READERS, has_role
+from welcome.extensions import db
+from welcome.models import (
+    Case,
+    CaseStatus,
+    Intake,
+    IntakeStatus,
+    Referral,
+    ReferralStatus,
+    Role,
+)
+
+
+class RoleGuardMixin:
+    """Anonymous visitors go to the sign-in page; signed-in users without the role get 403."""
+
+    roles: frozenset[Role] = frozenset()
+
+    def is_accessible(self) -> bool:
+        return has_role(self.roles)
+
+    def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
+        from flask import abort
+
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=current_path()))
+        abort(403)
+
+
+class DashboardView(RoleGuardMixin, AdminIndexView):
+    roles = frozenset({Role.COORDINATOR, Role.ASSISTANT, Role.IT_ADMIN})
+
+    @expose("/")
+    def index(self) -> Any:
+        figures = work_figures() if has_role(CASEWORK) else None
+        return self.render("admin/dashboard.html", figures=figures)
+
+
+def work_figures() -> dict[str, int]:
+    """Counts for the coordinator's start page, in one statement."""
+    today = date.today()
+    open_case = Case.status != CaseStatus.CLOSED
+    row = db.session.execute(
+        select(
+            select(func.count(Intake.id)).where(Intake.status == IntakeStatus.NEW)
+            .scalar_subquery().label("new_intakes"),
+            select(func.count(Case.id)).where(open_case).scalar_subquery().label("open_cases"),
+            select(func.count(Case.id))
+            .where(open_case, Case.follow_up_on <= today + timedelta(days=7))
+            .scalar_subquery().label("follow_ups"),
+            select(func.count(Referral.id))
+            .where(Referral.status.in_((ReferralStatus.HANDED_OVER,
+                                        ReferralStatus.APPOINTMENT_MADE)),
+                   Referral.feedback_due_on < today)
+            .scalar_subquery().label("overdue_feedback"),
+            select(func.count(Referral.id)).where(Referral.needs_attention.is_(True))
+            .scalar_subquery().label("needs_attention"),
+        )
+    ).one()
+    return dict(row._mapping)
+
+
+class IntakePlaceholderView(RoleGuardMixin, BaseView):
+    """The clerk's intake screen; the form itself comes with the intake feature."""
+
+    roles = CLERKS
+
+    @expose("/")
+    def index(self) -> Any:
+        return self.render("admin/placeholder.html", title=_l("Log a new resident"),
+                           text=_l("The intake form is being built. Until then, please pass "
+                                   "new residents' details to the Welcome Center as before."))
+
+
+class MonitoringPlaceholderView(RoleGuardMixin, BaseView):
+    """Monitoring for staff and the advisory board; the figures come with the monitoring feature."""
+
+    roles = MONITORING_READERS
+
+    @expose("/")
+    def index(self) -> Any:
+        return self.render("admin/placeholder.html", title=_l("Monitoring"),
+                           text=_l("Anonymous figures on needs, gaps and referrals will be "
+                                   "shown here."))

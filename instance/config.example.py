@@ -1,0 +1,19 @@
+# Copy to instance/config.py and adjust. Environment variables (WELCOME_*) override these.
+
+# PostgreSQL in production; without it the app uses instance/welcome.db (SQLite).
+# WELCOME_DATABASE_URL = "postgresql+psycopg://welcome:secret@db.example.org/welcome"
+
+# Required outside the demo: python -c 'import secrets; print(secrets.token_hex(32))'
+# WELCOME_SECRET_KEY = "..."
+
+# Serve cookies only over HTTPS (set when the app runs behind TLS).
+# WELCOME_HTTPS = True
+
+WELCOME_CITY_NAME = "Musterstadt"
+WELCOME_CENTER_NAME = "Welcome Center Musterstadt"
+WELCOME_TIMEZONE = "Europe/Berlin"
+WELCOME_IDLE_MINUTES = 30
+WELCOME_RETENTION_MONTHS = 12
+
+# With several gunicorn workers, keep rate-limit counters in a shared store:
+# WELCOME_RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0"

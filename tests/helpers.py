@@ -1,0 +1,184 @@
+"""Builders and client helpers shared by the tests (CTFd's tests/helpers.py, done our way)."""
+
+import re
+import secrets
+from datetime import date
+from typing import Any
+
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import select
+
+from welcome.extensions import db
+from welcome.models import (
+    Case,
+    CaseSource,
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    DataCategory,
+    FieldOfAction,
+    HandoverChannel,
+    Intake,
+    IntakeOffice,
+    Language,
+    Need,
+    Partner,
+    PartnerType,
+    Person,
+    Reason,
+    ReasonKind,
+    Referral,
+    ResidencePurpose,
+    Role,
+    User,
+)
+from welcome.services import cases, consents, referrals, users
+
+PASSWORD = "correct horse battery"
+
+
+class CsrfClient(FlaskClient):
+    """A test client that sends a valid CSRF token with every form POST, unless told not to.
+
+    Pass ``csrf=False`` to send a POST without a token (to test that it is refused).
+    """
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", secrets.token_hex(20))
+        serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return serializer.dumps(raw)
+
+    def post(self, *args: Any, csrf: bool = True, **kwargs: Any) -> Any:
+        data = kwargs.get("data")
+        if csrf and (data is None or isinstance(data, dict)) and "json" not in kwargs:
+            data = dict(data or {})
+            data.setdefault("csrf_token", self.csrf_token())
+            kwargs["data"] = data
+        return super().post(*args, **kwargs)
+
+
+def login_as(client: FlaskClient, role: Role | str, username: str | None = None) -> User:
+    """Create a user of ``role`` and sign the client in through the real login form."""
+    role = Role(role)
+    user = make_user(role, username=username)
+    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return user
+
+
+def flashes(response: Any) -> str:
+    """The visible text of a page, tags removed, for asserting on messages."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+
+
+def catalogue(model: type, code: str) -> Any:
+    return db.session.scalar(select(model).where(model.code == code))
+
+
+def make_user(role: Role = Role.COORDINATOR, username: str | None = None, **kw: Any) -> User:
+    username = username or f"{Role(role).value}-{secrets.token_hex(3)}"
+    user = users.create_user(db.session, username, Role(role), PASSWORD,
+                             kw.pop("display_name", username.title()))
+    for key, value in kw.items():
+        setattr(user, key, value)
+    db.session.commit()
+    return user
+
+
+def make_person(**kw: Any) -> Person:
+    values = {
+        "given_name": "Olena",
+        "family_name": f"Testenko-{secrets.token_hex(2)}",
+        "date_of_birth": date(1990, 4, 1),
+        "preferred_language": catalogue(Language, "uk"),
+        "phone": "+49 89 99998123",
+        "email": "olena@example.org",
+        "district": "Altstadt",
+        "residence_purpose": catalogue(ResidencePurpose, "blue_card"),
+    }
+    values.update(kw)
+    person = Person(**values)
+    db.session.add(person)
+    db.session.commit()
+    return person
+
+
+def make_case(main_person: Person | None = None, **kw: Any) -> Case:
+    values = {"source": CaseSource.REGISTRATION_OFFICE, "opened_on": date(2026, 3, 2)}
+    values.update(kw)
+    case = cases.open_case(db.session, main_person or make_person(), **values)
+    db.session.commit()
+    return case
+
+
+def make_need(case: Case | None = None, field: str = "housing", **kw: Any) -> Need:
+    need = Need(case=case or make_case(), field_of_action=catalogue(FieldOfAction, field),
+                identified_on=kw.pop("identified_on", date(2026, 3, 2)), **kw)
+    db.session.add(need)
+    db.session.commit()
+    return need
+
+
+def make_partner(name: str | None = None, type_code: str = "mbe", **kw: Any) -> Partner:
+    values = {
+        "name": name or f"Beratungsstelle {secrets.token_hex(2)}",
+        "partner_type": catalogue(PartnerType, type_code),
+        "phone": "+49 89 99998001",
+        "email": "beratung@example.org",
+        "district": "Altstadt",
+        "fields_of_action": [catalogue(FieldOfAction, "housing")],
+        "accepts_email_handover": True,
+    }
+    values.update(kw)
+    partner = Partner(**values)
+    db.session.add(partner)
+    db.session.commit()
+    return partner
+
+
+def make_consent(person: Person, partners: list[Partner] | None = None, **kw: Any) -> Consent:
+    values = {
+        "purpose": ConsentPurpose.SHARE_WITH_PARTNERS,
+        "given_how": ConsentMethod.SIGNED_PAPER,
+        "form_version": "2026-1",
+        "form_language": catalogue(Language, "de"),
+        "given_on": date(2026, 3, 2),
+        "partners": partners or [],
+        "categories": [DataCategory.NAME, DataCategory.CONTACT, DataCategory.NEED],
+        "channels": [HandoverChannel.EMAIL, HandoverChannel.PHONE],
+    }
+    values.update(kw)
+    consent = consents.give_consent(db.session, person, **values)
+    db.session.commit()
+    return consent
+
+
+def make_referral(need: Need | None = None, partner: Partner | None = None,
+                  channel: HandoverChannel = HandoverChannel.EMAIL, **kw: Any) -> Referral:
+    need = need or make_need()
+    referral = referrals.plan_referral(db.session, need, partner or make_partner(), channel,
+                                       **kw)
+    db.session.commit()
+    return referral
+
+
+def make_intake(**kw: Any) -> Intake:
+    values = {
+        "given_name": "Yusuf",
+        "family_name": "Çelik",
+        "phone": "+49 171 3920001",
+        "office": IntakeOffice.REGISTRATION_OFFICE,
+        "consent_to_contact": True,
+        "household_size": 2,
+    }
+    values.update(kw)
+    intake = Intake(**values)
+    db.session.add(intake)
+    db.session.commit()
+    return intake
+
+
+def reason(kind: ReasonKind) -> Reason:
+    return db.session.scalar(select(Reason).where(Reason.kind == kind).order_by(Reason.id))

@@ -1,0 +1,113 @@
+"""welcome: case management for a municipal Welcome Center."""
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from welcome.config import DefaultConfig, environment_overrides
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build one application, with its own admin and views, so tests can build many.
+
+    :param config: settings that override everything else (tests pass the database URL here).
+    :raises RuntimeError: outside a demo instance when no secret key is configured.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    init_config(app, config)
+    init_extensions(app)
+    init_i18n(app)
+    init_auth(app)
+    init_admin_site(app)
+    init_errors(app)
+    init_security_headers(app)
+    init_cli(app)
+    return app
+
+
+def init_config(app: Flask, config: dict[str, Any] | None) -> None:
+    app.config.from_object(DefaultConfig)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(environment_overrides(app.config))
+    app.config.update(config or {})
+
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["WELCOME_DATABASE_URL"] or (
+        f"sqlite:///{Path(app.instance_path) / 'welcome.db'}"
+    )
+    app.config["SECRET_KEY"] = app.config["WELCOME_SECRET_KEY"] or _demo_secret_key(app)
+    app.config["SESSION_COOKIE_SECURE"] = app.config["WELCOME_HTTPS"]
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["WELCOME_HTTPS"]
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["WELCOME_TIMEZONE"]
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["WELCOME_RATELIMIT_STORAGE_URI"]
+    app.debug = bool(app.config["WELCOME_DEBUG"])
+
+
+def _demo_secret_key(app: Flask) -> str:
+    """A demo or test instance keeps a generated key in instance/; production must set one."""
+    if not (app.config["WELCOME_DEMO"] or app.config.get("TESTING")):
+        raise RuntimeError(
+            "WELCOME_SECRET_KEY is not set. Set it to a long random value "
+            "(python -c 'import secrets; print(secrets.token_hex(32))'), "
+            "or set WELCOME_DEMO=1 for a demo instance with fictional data."
+        )
+    key_file = Path(app.instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def init_extensions(app: Flask) -> None:
+    from welcome.extensions import csrf, db, limiter, migrate
+    from welcome.services import audit, cases, database, referrals
+
+    database.enable_sqlite_foreign_keys()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    audit.install()
+    cases.install()
+    referrals.install()
+
+
+def init_i18n(app: Flask) -> None:
+    from welcome import i18n
+
+    i18n.init_app(app)
+
+
+def init_auth(app: Flask) -> None:
+    from welcome import auth
+
+    auth.init_app(app)
+
+
+def init_admin_site(app: Flask) -> None:
+    from admin_views import init_admin
+
+    init_admin(app)
+
+
+def init_errors(app: Flask) -> None:
+    from welcome import errors
+
+    errors.init_app(app)
+
+
+def init_security_headers(app: Flask) -> None:
+    from welcome import security
+
+    security.init_app(app)
+
+
+def init_cli(app: Flask) -> None:
+    from welcome.cli import translate_cli, welcome_cli
+
+    app.cli.add_command(welcome_cli)
+    app.cli.add_command(translate_cli)

@@ -1,0 +1,69 @@
+"""Configuration defaults.
+
+Order of precedence, lowest first: these defaults, ``instance/config.py``, ``WELCOME_*``
+environment variables, and the mapping passed to ``create_app`` (tests use that).
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+#: The repository's top-level translations folder (de and en catalogues).
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+
+
+class DefaultConfig:
+    """Settings every installation starts from. Values here are safe for production."""
+
+    #: Production needs WELCOME_SECRET_KEY; a demo instance generates one into instance/.
+    WELCOME_SECRET_KEY: str | None = None
+    #: Empty means a SQLite file in the instance folder.
+    WELCOME_DATABASE_URL: str = ""
+    #: Demo instance: fictional data, a banner on every page, a generated secret key.
+    WELCOME_DEMO: bool = False
+    WELCOME_DEBUG: bool = False
+    #: Serve cookies with the Secure flag (behind HTTPS).
+    WELCOME_HTTPS: bool = False
+    WELCOME_CITY_NAME: str = "Musterstadt"
+    WELCOME_CENTER_NAME: str = "Welcome Center Musterstadt"
+    WELCOME_TIMEZONE: str = "Europe/Berlin"
+    #: Months after a case is closed until its personal data is erased.
+    WELCOME_RETENTION_MONTHS: int = 12
+    #: Minutes of inactivity after which a login expires.
+    WELCOME_IDLE_MINUTES: int = 30
+    WELCOME_LOGIN_RATE_LIMIT: str = "10 per minute"
+    #: Where rate-limit counters live; use redis://… when several processes serve the app.
+    WELCOME_RATELIMIT_STORAGE_URI: str = "memory://"
+    WELCOME_PAGE_SIZE: int = 20
+    #: Largest scanned consent form accepted, in bytes.
+    WELCOME_MAX_UPLOAD_BYTES: int = 5 * 1024 * 1024
+
+    BABEL_DEFAULT_LOCALE = "de"
+    BABEL_TRANSLATION_DIRECTORIES = str(TRANSLATIONS_DIR)
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    FLASK_ADMIN_SWATCH = "default"
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+
+def _parse(raw: str, default: Any) -> Any:
+    """Read an environment value as the type of its default."""
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def environment_overrides(defaults: dict[str, Any]) -> dict[str, Any]:
+    """All ``WELCOME_*`` settings found in the environment, typed like their defaults."""
+    overrides: dict[str, Any] = {}
+    for key, value in os.environ.items():
+        if key.startswith("WELCOME_") and not key.startswith("WELCOME_TEST_"):
+            overrides[key] = _parse(value, defaults.get(key, ""))
+    return overrides

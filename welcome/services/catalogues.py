@@ -1,0 +1,46 @@
+"""Loading the catalogues from the data files shipped in ``welcome/catalogues/``."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from welcome.models import FieldOfAction, Language, PartnerType, Reason, ResidencePurpose
+
+CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "catalogues"
+#: File name → model, in the order they are loaded.
+CATALOGUES: dict[str, type] = {
+    "fields_of_action.json": FieldOfAction,
+    "residence_purposes.json": ResidencePurpose,
+    "partner_types.json": PartnerType,
+    "languages.json": Language,
+    "reasons.json": Reason,
+}
+
+
+def read_entries(file_name: str) -> list[dict[str, Any]]:
+    with (CATALOGUE_DIR / file_name).open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def seed_catalogues(session: Session) -> dict[str, int]:
+    """Add the entries that are missing; leave existing ones exactly as staff edited them.
+
+    Running it again changes nothing. New entries are ordered as in the file.
+
+    :return: the number of entries added per catalogue table.
+    """
+    added: dict[str, int] = {}
+    for file_name, model in CATALOGUES.items():
+        existing = set(session.scalars(select(model.code)))
+        count = 0
+        for position, entry in enumerate(read_entries(file_name), start=1):
+            if entry["code"] in existing:
+                continue
+            session.add(model(sort_order=position * 10, active=True, **entry))
+            count += 1
+        added[model.__tablename__] = count
+    session.flush()
+    return added

@@ -1,0 +1,39 @@
+"""Needs: recording them and deciding their outcome."""
+
+from datetime import date
+
+from flask_babel import gettext as _
+
+from welcome.models import Need, NeedStatus
+from welcome.services.errors import DomainError
+
+
+def check_need(need: Need) -> None:
+    """Keep a need consistent before it is saved, whatever screen changed it.
+
+    Sets the resolution date when a need becomes met or unmet and clears it when it is reopened.
+
+    :raises DomainError: naming the field that breaks a rule.
+    """
+    if need.status == NeedStatus.UNMET:
+        if need.unmet_reason is None and need.unmet_reason_id is None:
+            raise DomainError(
+                _("Say why the need stays unmet; monitoring reports these gaps."), "unmet_reason"
+            )
+    elif need.unmet_reason is not None or need.unmet_reason_id is not None:
+        need.unmet_reason = None
+        need.unmet_reason_id = None
+    if need.status in (NeedStatus.MET, NeedStatus.UNMET):
+        if need.resolved_on is None:
+            need.resolved_on = date.today()
+    else:
+        need.resolved_on = None
+    identified = need.identified_on or date.today()
+    if need.resolved_on is not None and need.resolved_on < identified:
+        raise DomainError(_("A need cannot be resolved before it was identified."), "resolved_on")
+    if need.person is not None and need.case is not None:
+        household = need.case.household
+        if all(person is not need.person for person in household):
+            raise DomainError(
+                _("The person concerned must belong to the case's household."), "person"
+            )

@@ -1,0 +1,250 @@
+"""Referrals: planning them, handing over (only with consent) and recording the outcome.
+
+The state machine is explicit: planned → handed over → appointment made → completed, and
+failed or cancelled (with a reason) on the way. Handing over is the one step that passes data,
+so it happens only in :func:`hand_over`, which checks consent at that moment; a session hook
+refuses any other code path that tries to set the handover fields.
+"""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from welcome.models import (
+    AuditAction,
+    DataCategory,
+    HandoverChannel,
+    MemberRelation,
+    Need,
+    NeedStatus,
+    Partner,
+    Person,
+    Reason,
+    Referral,
+    ReferralStatus,
+    User,
+)
+from welcome.models.types import utcnow
+from welcome.services import audit, consents
+from welcome.services.errors import DomainError
+
+#: Allowed moves of the state machine. Handing over is reached only through ``hand_over``.
+TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
+    ReferralStatus.PLANNED: frozenset({ReferralStatus.HANDED_OVER, ReferralStatus.CANCELLED}),
+    ReferralStatus.HANDED_OVER: frozenset({
+        ReferralStatus.APPOINTMENT_MADE, ReferralStatus.COMPLETED,
+        ReferralStatus.FAILED, ReferralStatus.CANCELLED,
+    }),
+    ReferralStatus.APPOINTMENT_MADE: frozenset({
+        ReferralStatus.COMPLETED, ReferralStatus.FAILED, ReferralStatus.CANCELLED,
+    }),
+    ReferralStatus.COMPLETED: frozenset(),
+    ReferralStatus.FAILED: frozenset(),
+    ReferralStatus.CANCELLED: frozenset(),
+}
+#: What a handover writes; nothing else may write these columns.
+HANDOVER_FIELDS = ("handed_over_at", "handed_over_by_id", "handed_over_by", "consent_id",
+                   "consent", "handover_text", "category_rows")
+#: Days the partner has to report back before the referral shows as overdue.
+FEEDBACK_DAYS = 14
+#: Languages a handover text can be written in; others fall back to German.
+TEXT_LANGUAGES = ("de", "en")
+
+
+def install() -> None:
+    """Refuse handover data written around :func:`hand_over` (idempotent)."""
+    if not event.contains(Session, "before_flush", _guard_handover_fields):
+        event.listen(Session, "before_flush", _guard_handover_fields)
+
+
+def _guard_handover_fields(session: Session, flush_context: Any, instances: Any) -> None:
+    for obj in (*session.new, *session.dirty):
+        if not isinstance(obj, Referral) or getattr(obj, "_handover_authorised", False):
+            continue
+        state = inspect(obj)
+        if obj in session.new:
+            written = obj.handed_over_at or obj.consent or obj.consent_id or obj.handover_text \
+                or obj.category_rows
+            if obj.status not in (ReferralStatus.PLANNED, None) or written:
+                raise DomainError(_("A new referral starts as planned; hand it over with the "
+                                    "'Hand over' action, which checks consent."), "status")
+        else:
+            changed = [name for name in HANDOVER_FIELDS if state.attrs[name].history.has_changes()]
+            if changed:
+                raise DomainError(_("What was handed over is recorded by the 'Hand over' "
+                                    "action only and cannot be edited."), "status")
+
+
+def plan_referral(session: Session, need: Need, partner: Partner, channel: HandoverChannel,
+                  planned_on: date | None = None, notes: str | None = None) -> Referral:
+    """Plan to refer ``need`` to ``partner``; nothing is passed yet.
+
+    :raises DomainError: when the partner is inactive.
+    """
+    if not partner.active:
+        raise DomainError(_("%(partner)s is no longer active.", partner=partner.name), "partner")
+    referral = Referral(
+        case=need.case, need=need, partner=partner, channel=HandoverChannel(channel),
+        status=ReferralStatus.PLANNED, planned_on=planned_on or date.today(), notes=notes,
+    )
+    if need.status == NeedStatus.IDENTIFIED:
+        need.status = NeedStatus.IN_PROGRESS
+    session.add(referral)
+    session.flush()
+    return referral
+
+
+def hand_over(
+    session: Session,
+    referral: Referral,
+    channel: HandoverChannel,
+    categories: Iterable[DataCategory],
+    by: User | None = None,
+    text: str | None = None,
+    at: Any = None,
+) -> Referral:
+    """Hand the person over to the partner, passing only ``categories``.
+
+    Information-only referrals pass nothing and need no consent. Every other channel needs a
+    consent that covers this partner, these categories and this channel today.
+
+    :raises DomainError: saying exactly what is missing (partner, category, channel, validity).
+    """
+    channel = HandoverChannel(channel)
+    wanted = [DataCategory(c) for c in categories]
+    check_transition(referral.status, ReferralStatus.HANDED_OVER)
+    consent = None
+    if channel is HandoverChannel.INFORMATION_ONLY:
+        wanted = []
+    else:
+        if not wanted:
+            raise DomainError(_("Choose the data to pass on."), "categories")
+        coverage = consents.covers(session, consenting_person(referral), referral.partner,
+                                   wanted, channel)
+        if not coverage:
+            raise DomainError(" ".join(coverage.reasons), "categories")
+        consent = coverage.consent
+    at = at or utcnow()
+    referral._handover_authorised = True
+    try:
+        referral.channel = channel
+        referral.consent = consent
+        referral.passed_categories = wanted
+        referral.handover_text = text if text is not None else compose_text(referral, wanted, by)
+        referral.handed_over_at = at
+        referral.handed_over_by = by
+        referral.status = ReferralStatus.HANDED_OVER
+        referral.feedback_due_on = at.date() + timedelta(days=FEEDBACK_DAYS)
+        referral.needs_attention = False
+        if referral.need.status in (NeedStatus.IDENTIFIED, NeedStatus.IN_PROGRESS):
+            referral.need.status = NeedStatus.REFERRED
+        audit.record(session, AuditAction.HANDOVER, "Referral", referral.id,
+                     detail=f"partner={referral.partner_id} channel={channel.value} "
+                            f"data={','.join(c.value for c in wanted) or '-'}")
+        session.flush()
+    finally:
+        referral._handover_authorised = False
+    return referral
+
+
+def consenting_person(referral: Referral) -> Person:
+    """Whose consent a handover needs: the member the need concerns, else the main person.
+
+    Parents consent for their children, so a child's need is covered by the main person.
+    """
+    person = referral.need.person
+    if person is None or person is referral.case.main_person:
+        return referral.case.main_person
+    member = next((m for m in referral.case.members if m.person is person), None)
+    if member is None or member.relation == MemberRelation.CHILD:
+        return referral.case.main_person
+    return person
+
+
+def compose_text(referral: Referral, categories: Iterable[DataCategory], by: User | None) -> str:
+    """The handover text in the partner's working language, with only the passed categories."""
+    language = referral.partner.working_language
+    code = language.code if language is not None and language.code in TEXT_LANGUAGES else "de"
+    with force_locale(code):
+        return render_template(
+            "handover/handover.txt",
+            referral=referral,
+            case=referral.case,
+            person=referral.case.main_person,
+            need=referral.need,
+            categories=set(categories),
+            DataCategory=DataCategory,
+            by=by,
+            language=code,
+        ).strip() + "\n"
+
+
+def record_outcome(
+    referral: Referral,
+    status: ReferralStatus,
+    on: date | None = None,
+    reason: Reason | None = None,
+    note: str | None = None,
+) -> None:
+    """Move a handed-over referral on: appointment made, completed, failed or cancelled.
+
+    :raises DomainError: for a move the state machine does not allow, or a missing reason.
+    """
+    status = ReferralStatus(status)
+    if status is ReferralStatus.HANDED_OVER:
+        raise DomainError(_("Use 'Hand over' to hand a referral over."), "status")
+    check_transition(referral.status, status)
+    on = on or date.today()
+    if status is ReferralStatus.APPOINTMENT_MADE:
+        referral.appointment_on = on
+    elif status is ReferralStatus.COMPLETED:
+        referral.completed_on = on
+        if referral.need.status in NeedStatus.open_statuses():
+            referral.need.status = NeedStatus.MET
+    elif reason is None:
+        raise DomainError(_("Say why the referral failed or was cancelled."), "outcome_reason")
+    if reason is not None:
+        referral.outcome_reason = reason
+    if note:
+        referral.outcome_note = note
+    referral.status = status
+
+
+def check_transition(old: ReferralStatus | None, new: ReferralStatus) -> None:
+    """:raises DomainError: when the state machine does not allow ``old`` → ``new``."""
+    if old is None or old == new:
+        return
+    if new not in TRANSITIONS[ReferralStatus(old)]:
+        raise DomainError(
+            _("A referral cannot go from '%(old)s' to '%(new)s'.",
+              old=ReferralStatus(old).label, new=ReferralStatus(new).label),
+            "status",
+        )
+
+
+def check_referral(referral: Referral) -> None:
+    """The rules a referral must satisfy before a generic form saves it.
+
+    :raises DomainError: naming the field that breaks a rule.
+    """
+    history = inspect(referral).attrs.status.history
+    old = history.deleted[0] if history.deleted else None
+    if old is not None and referral.status != old:
+        if referral.status == ReferralStatus.HANDED_OVER:
+            raise DomainError(_("Use 'Hand over' to hand a referral over; it checks consent."),
+                              "status")
+        check_transition(old, referral.status)
+    if referral.need is not None and referral.case is not None \
+            and referral.need.case_id != referral.case.id:
+        raise DomainError(_("The need belongs to another case."), "need")
+    if referral.status in (ReferralStatus.FAILED, ReferralStatus.CANCELLED) \
+            and referral.outcome_reason is None:
+        raise DomainError(_("Say why the referral failed or was cancelled."), "outcome_reason")
+    if referral.status == ReferralStatus.COMPLETED and referral.completed_on is None:
+        referral.completed_on = date.today()

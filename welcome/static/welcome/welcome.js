@@ -1,0 +1,23 @@
+/* Behaviour that Flask-Admin wires with inline handlers, rewired so the CSP can forbid inline script. */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var confirmer = event.target.closest("[data-confirm]");
+    if (confirmer && !window.confirm(confirmer.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopPropagation();
+      return;
+    }
+    var action = event.target.closest("[data-model-action]");
+    if (action && window.modelActions) {
+      event.preventDefault();
+      window.modelActions.execute(action.getAttribute("data-model-action"));
+      return;
+    }
+    var inlineAdd = event.target.closest("[data-inline-add]");
+    if (inlineAdd && window.faForm) {
+      event.preventDefault();
+      window.faForm.addInlineField(inlineAdd, inlineAdd.getAttribute("data-inline-add"));
+    }
+  });
+})();

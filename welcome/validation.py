@@ -1,0 +1,76 @@
+"""Format checks for contact data, shared by every form and import."""
+
+from typing import Any
+
+import phonenumbers
+from flask_babel import lazy_gettext as _l
+from wtforms import ValidationError
+from wtforms.validators import URL, Email
+
+#: Numbers without a country code are read as German numbers.
+DEFAULT_REGION = "DE"
+
+
+def normalise_phone(raw: str) -> str:
+    """The number in international format (+49 …).
+
+    :raises ValueError: when it is not a plausible phone number.
+    """
+    try:
+        number = phonenumbers.parse(raw, DEFAULT_REGION)
+    except phonenumbers.NumberParseException as error:
+        raise ValueError(str(error)) from error
+    if not phonenumbers.is_possible_number(number):
+        raise ValueError("not a possible number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+class PhoneNumber:
+    """A plausible phone number, German or international; stored in international format."""
+
+    message = _l("Enter a phone number, e.g. 09621 123456 or +90 532 123 4567.")
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if not field.data:
+            return
+        try:
+            field.data = normalise_phone(field.data)
+        except ValueError as error:
+            raise ValidationError(str(self.message)) from error
+
+
+class _WhenFilled:
+    """Run a WTForms validator only on a filled field (scaffolded forms add Optional last)."""
+
+    def __init__(self, validator: Any) -> None:
+        self.validator = validator
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.data:
+            self.validator(form, field)
+
+
+def email_address() -> _WhenFilled:
+    return _WhenFilled(Email(message=_l("Enter an e-mail address, e.g. name@example.org.")))
+
+
+class WebAddress:
+    """A public http(s) address; other schemes (javascript:, file:) are refused."""
+
+    message = _l("Enter a web address beginning with https://.")
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if not field.data:
+            return
+        if not is_web_address(field.data):
+            raise ValidationError(str(self.message))
+        URL(require_tld=True, message=self.message)(form, field)
+
+
+def web_address() -> WebAddress:
+    return WebAddress()
+
+
+def is_web_address(value: str | None) -> bool:
+    """Whether a stored link may be rendered as a link (http or https only)."""
+    return bool(value) and value.lower().startswith(("https://", "http://"))
