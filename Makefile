@@ -19,7 +19,8 @@ install: $(STAMP)
 
 ## Compile the de/en catalogues to the .mo files the app reads.
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d translations --statistics 2>&1 | tail -n 2
+	$(BIN)/pybabel compile -D messages -d translations --statistics
+	$(BIN)/pybabel compile -D admin -d translations
 
 ## Extract new strings from the code into the catalogues (then translate them).
 translations-update: $(STAMP)

@@ -17,6 +17,7 @@ from admin_views.dashboard import DashboardView, IntakePlaceholderView, Monitori
 from admin_views.network import PartnerView, ResourceView
 from admin_views.referrals import ConsentView, IntakeView, ReferralView
 from admin_views.users import AuditEventView, UserView
+from welcome.config import TRANSLATIONS_DIR
 from welcome.models import (
     AuditEvent,
     Case,
@@ -49,6 +50,7 @@ def init_admin(app: Flask) -> Admin:
         index_view=DashboardView(name=_l("Overview"), url="/admin", endpoint="admin"),
         theme=Bootstrap4Theme(base_template="admin/welcome_base.html", fluid=True),
         csp_nonce_generator=lambda: g.get("csp_nonce", ""),
+        translations_path=str(TRANSLATIONS_DIR),
     )
     admin.add_view(IntakePlaceholderView(name=_l("Log new residents"), endpoint="intake",
                                          url="/intake"))

@@ -7,7 +7,6 @@ overwrites a colleague's work. This base closes those gaps once for every view.
 
 from collections.abc import Callable
 from datetime import date, datetime
-from enum import Enum
 from typing import Any
 
 from flask import abort, flash, g, redirect, request, url_for
@@ -24,10 +23,16 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import HiddenField, validators
-from wtforms.fields import DateField, SelectField, SelectMultipleField
+from wtforms import validators
+from wtforms.fields import DateField
 from wtforms.widgets import DateInput
 
+from admin_views.fields import (
+    EnumSelectField,
+    StrictAjaxSelectField,
+    StrictQuerySelectField,
+    VersionField,
+)
 from welcome.auth.redirects import current_path
 from welcome.auth.roles import CASEWORK, FULL_RIGHTS, has_role
 from welcome.extensions import db
@@ -45,48 +50,6 @@ EXPORT_MAX_ROWS = 10_000
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 #: Characters that make spreadsheet programs read a CSV cell as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def enum_choices(enum_class: type[LabelledEnum]) -> list[tuple[str, Any]]:
-    """(value, lazy label) pairs: the label is translated when the form is rendered."""
-    return [(member.value, member._label) for member in enum_class]
-
-
-class EnumSelectField(SelectField):
-    """A select over a labelled enumeration that hands the form the enum member."""
-
-    def __init__(self, label: Any = None, enum_class: type[LabelledEnum] | None = None,
-                 allow_blank: bool = False, **kwargs: Any) -> None:
-        assert enum_class is not None
-        self.enum_class = enum_class
-        choices = enum_choices(enum_class)
-        if allow_blank:
-            choices = [("", "—"), *choices]
-        super().__init__(label, choices=choices, coerce=self._coerce, **kwargs)
-
-    def _coerce(self, value: Any) -> Any:
-        if value in (None, ""):
-            return None
-        if isinstance(value, Enum):
-            return value
-        return self.enum_class(value)
-
-
-class EnumMultipleField(SelectMultipleField):
-    """Several values of a labelled enumeration (data categories, channels …)."""
-
-    def __init__(self, label: Any = None, enum_class: type[LabelledEnum] | None = None,
-                 **kwargs: Any) -> None:
-        assert enum_class is not None
-        self.enum_class = enum_class
-        super().__init__(label, choices=enum_choices(enum_class), coerce=enum_class, **kwargs)
-
-
-class VersionField(HiddenField):
-    """The version an edit form was rendered with; checked, never written to the record."""
-
-    def populate_obj(self, obj: Any, name: str) -> None:
-        return None
 
 
 class WelcomeModelConverter(AdminModelConverter):
@@ -115,7 +78,13 @@ class WelcomeModelConverter(AdminModelConverter):
                             **kwargs: Any) -> Any:
         if kwargs.get("allow_blank"):
             kwargs.setdefault("blank_text", "—")
-        return super()._model_select_field(prop, multiple, remote_model, **kwargs)
+        if multiple:
+            return super()._model_select_field(prop, multiple, remote_model, **kwargs)
+        loader = getattr(self.view, "_form_ajax_refs", {}).get(prop.key)
+        if loader:
+            return StrictAjaxSelectField(loader, **kwargs)
+        kwargs.setdefault("query_factory", lambda: db.session.query(remote_model))
+        return StrictQuerySelectField(**kwargs)
 
 
 def _enum_label(view: Any, value: LabelledEnum, name: str) -> str:
@@ -159,9 +128,20 @@ LIST_FORMATTERS = {
 EXPORT_FORMATTERS = {**LIST_FORMATTERS, bool: _yes_no}
 
 
+class EnumEqualFilter(FilterEqual):
+    """Equality on an enum column; values outside the enumeration are refused, not queried."""
+
+    def __init__(self, column: Any, name: Any, enum_class: type[LabelledEnum]) -> None:
+        super().__init__(column, name, options=lambda: [(m.value, m.label) for m in enum_class])
+        self.enum_class = enum_class
+
+    def validate(self, value: Any) -> bool:
+        return value in {member.value for member in self.enum_class}
+
+
 def enum_filter(column: Any, name: Any, enum_class: type[LabelledEnum]) -> FilterEqual:
     """An equality filter whose options are the enum's translated labels."""
-    return FilterEqual(column, name, options=lambda: [(m.value, m.label) for m in enum_class])
+    return EnumEqualFilter(column, name, enum_class)
 
 
 class WelcomeModelView(ModelView):
@@ -188,7 +168,8 @@ class WelcomeModelView(ModelView):
     prefill_args: dict[str, tuple[str, type]] = {}
 
     can_view_details = True
-    can_set_page_size = False
+    can_set_page_size = True
+    page_size_options = (20, 50, 100)
     page_size = 20
     export_max_rows = EXPORT_MAX_ROWS
     export_types = ["csv", "xlsx"]
@@ -281,11 +262,13 @@ class WelcomeModelView(ModelView):
 
     @expose("/export/<export_type>/")
     def export(self, export_type: str) -> Any:
-        response = super().export(export_type)
-        if self.can_export and export_type in self.export_types:
-            audit.record(db.session, AuditAction.EXPORT, self.model.__name__, detail=export_type)
-            db.session.commit()
-        return response
+        if export_type not in self.export_types:
+            abort(404)
+        if not self.can_export:
+            abort(403)
+        audit.record(db.session, AuditAction.EXPORT, self.model.__name__, detail=export_type)
+        db.session.commit()
+        return super().export(export_type)
 
     # --- writing ------------------------------------------------------------------------------
 

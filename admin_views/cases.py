@@ -8,6 +8,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload, undefer
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import NumberRange
 
 from admin_views.ajax import SearchLoader
 from admin_views.base import WelcomeModelView, catalogue_query, enum_filter
@@ -36,7 +38,7 @@ from welcome.models import (
     Role,
     User,
 )
-from welcome.services import cases, consents, needs
+from welcome.services import cases, consents, needs, persons
 from welcome.validation import PhoneNumber, email_address
 
 NOTES_WARNING = _l(
@@ -213,6 +215,7 @@ class CaseView(WelcomeModelView):
 
 class PersonView(WelcomeModelView):
     audit_reads = True
+    rules = staticmethod(persons.check_person)
     details_template = "admin/person_details.html"
 
     column_list = ("family_name", "given_name", "date_of_birth", "nationality",
@@ -271,7 +274,8 @@ class PersonView(WelcomeModelView):
     form_overrides = {"nationality": SelectField}
     form_args = {
         "nationality": {
-            "choices": lambda: [("", "—"), *country_choices()],
+            "choices": lambda: [SelectChoice("", "—"),
+                                *(SelectChoice(code, name) for code, name in country_choices())],
             "coerce": lambda value: value or None,
         },
         "preferred_language": {"query_factory": catalogue_query(Language)},
@@ -394,4 +398,5 @@ class ConsultationView(WelcomeModelView):
         "language": {"query_factory": catalogue_query(Language)},
         "staff": {"query_factory": staff_members},
         "summary": {"description": NOTES_WARNING},
+        "duration_minutes": {"validators": [NumberRange(min=1, max=600)]},
     }

@@ -11,6 +11,7 @@ from admin_views.filters import ExistsFilter, IdEqualFilter, catalogue_options
 from welcome.auth.roles import CASEWORK
 from welcome.models import FieldOfAction, Language, Partner, PartnerType, Resource
 from welcome.models.partner import partner_fields, partner_languages
+from welcome.services import resources
 from welcome.validation import PhoneNumber, email_address, is_web_address, web_address
 
 
@@ -99,6 +100,7 @@ class PartnerView(WelcomeModelView):
 
 class ResourceView(WelcomeModelView):
     roles = CASEWORK
+    rules = staticmethod(resources.check_resource)
 
     column_list = ("title", "field_of_action", "language", "url", "active")
     column_details_list = ("title", "field_of_action", "language", "url", "text", "active",

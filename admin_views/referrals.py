@@ -8,13 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from admin_views.ajax import SearchLoader
-from admin_views.base import (
-    EnumMultipleField,
-    WelcomeModelView,
-    catalogue_query,
-    enum_filter,
-)
+from admin_views.base import WelcomeModelView, catalogue_query, enum_filter
 from admin_views.cases import _case_link, _link, case_loader, person_loader, reasons
+from admin_views.fields import EnumMultipleField
 from admin_views.filters import IdEqualFilter, catalogue_options, choice_options
 from welcome.models import (
     Case,
@@ -36,7 +32,8 @@ from welcome.models import (
     ReferralStatus,
     ResidencePurpose,
 )
-from welcome.services import consents, referrals
+from welcome.services import consents, intakes, referrals
+from welcome.validation import PhoneNumber, email_address
 
 
 def partner_loader(name: str) -> SearchLoader:
@@ -203,6 +200,7 @@ class ConsentView(WelcomeModelView):
 
 
 class IntakeView(WelcomeModelView):
+    rules = staticmethod(intakes.check_intake)
     column_list = ("created_at", "family_name", "given_name", "office", "status",
                    "possible_duplicate", "case")
     column_details_list = ("family_name", "given_name", "date_of_birth", "phone", "email",
@@ -258,4 +256,6 @@ class IntakeView(WelcomeModelView):
         "preferred_language": {"query_factory": catalogue_query(Language)},
         "residence_purpose": {"query_factory": catalogue_query(ResidencePurpose)},
         "decision_reason": {"query_factory": reasons(ReasonKind.INTAKE_REJECTED)},
+        "phone": {"validators": [PhoneNumber()]},
+        "email": {"validators": [email_address()]},
     }

@@ -3,11 +3,13 @@
 import re
 import secrets
 from datetime import date
+from functools import cache
 from typing import Any
 
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from welcome.extensions import db
 from welcome.models import (
@@ -31,9 +33,10 @@ from welcome.models import (
     Referral,
     ResidencePurpose,
     Role,
+    UiLocale,
     User,
 )
-from welcome.services import cases, consents, referrals, users
+from welcome.services import cases, consents, referrals
 
 PASSWORD = "correct horse battery"
 
@@ -77,12 +80,18 @@ def catalogue(model: type, code: str) -> Any:
     return db.session.scalar(select(model).where(model.code == code))
 
 
+@cache
+def password_hash() -> str:
+    """scrypt is slow on purpose; the tests hash the shared password once."""
+    return generate_password_hash(PASSWORD)
+
+
 def make_user(role: Role = Role.COORDINATOR, username: str | None = None, **kw: Any) -> User:
     username = username or f"{Role(role).value}-{secrets.token_hex(3)}"
-    user = users.create_user(db.session, username, Role(role), PASSWORD,
-                             kw.pop("display_name", username.title()))
-    for key, value in kw.items():
-        setattr(user, key, value)
+    values = {"display_name": username.title(), "locale": UiLocale.DE, "active": True}
+    values.update(kw)
+    user = User(username=username, role=Role(role), password_hash=password_hash(), **values)
+    db.session.add(user)
     db.session.commit()
     return user
 
@@ -145,7 +154,7 @@ def make_consent(person: Person, partners: list[Partner] | None = None, **kw: An
         "form_version": "2026-1",
         "form_language": catalogue(Language, "de"),
         "given_on": date(2026, 3, 2),
-        "partners": partners or [],
+        "partners": partners if partners is not None else [make_partner()],
         "categories": [DataCategory.NAME, DataCategory.CONTACT, DataCategory.NEED],
         "channels": [HandoverChannel.EMAIL, HandoverChannel.PHONE],
     }

@@ -66,7 +66,7 @@ def init_extensions(app: Flask) -> None:
     from welcome.extensions import csrf, db, limiter, migrate
     from welcome.services import audit, cases, database, referrals
 
-    database.enable_sqlite_foreign_keys()
+    database.configure_sqlite()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)

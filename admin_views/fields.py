@@ -1,0 +1,80 @@
+"""Form fields the admin needs beyond what Flask-Admin scaffolds."""
+
+from enum import Enum
+from typing import Any
+
+from flask_admin.contrib.sqla.fields import QuerySelectField
+from flask_admin.model.fields import AjaxSelectField
+from flask_babel import gettext as _
+from wtforms import HiddenField, ValidationError
+from wtforms.fields import SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+
+from welcome.models import LabelledEnum
+
+BLANK = ("", "__None")
+
+
+def enum_choices(enum_class: type[LabelledEnum]) -> list[SelectChoice]:
+    """Options with lazy labels: the label is translated when the form is rendered."""
+    return [SelectChoice(member.value, member._label) for member in enum_class]
+
+
+class EnumSelectField(SelectField):
+    """A select over a labelled enumeration that hands the form the enum member."""
+
+    def __init__(self, label: Any = None, enum_class: type[LabelledEnum] | None = None,
+                 allow_blank: bool = False, **kwargs: Any) -> None:
+        assert enum_class is not None
+        self.enum_class = enum_class
+        choices = enum_choices(enum_class)
+        if allow_blank:
+            choices = [SelectChoice("", "—"), *choices]
+        super().__init__(label, choices=choices, coerce=self._coerce, **kwargs)
+
+    def _coerce(self, value: Any) -> Any:
+        if value in (None, ""):
+            return None
+        if isinstance(value, Enum):
+            return value
+        return self.enum_class(value)
+
+
+class EnumMultipleField(SelectMultipleField):
+    """Several values of a labelled enumeration (data categories, channels …)."""
+
+    def __init__(self, label: Any = None, enum_class: type[LabelledEnum] | None = None,
+                 **kwargs: Any) -> None:
+        assert enum_class is not None
+        self.enum_class = enum_class
+        super().__init__(label, choices=enum_choices(enum_class), coerce=enum_class, **kwargs)
+
+
+class VersionField(HiddenField):
+    """The version an edit form was rendered with; checked, never written to the record."""
+
+    def populate_obj(self, obj: Any, name: str) -> None:
+        return None
+
+
+class StrictSelectMixin:
+    """An id that matches no record is an error, not a silently empty choice."""
+
+    _submitted = False
+
+    def process_formdata(self, valuelist: Any) -> None:
+        self._submitted = bool(valuelist) and valuelist[0] not in BLANK
+        super().process_formdata(valuelist)
+
+    def pre_validate(self, form: Any) -> None:
+        if self._submitted and self.data is None:
+            raise ValidationError(_("Choose one of the offered entries."))
+        super().pre_validate(form)
+
+
+class StrictQuerySelectField(StrictSelectMixin, QuerySelectField):
+    pass
+
+
+class StrictAjaxSelectField(StrictSelectMixin, AjaxSelectField):
+    pass

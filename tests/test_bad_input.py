@@ -1,0 +1,187 @@
+"""Wrong input anywhere gets a clear message and a 4xx, never a 500, and saves nothing."""
+
+import csv
+import io
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from tests.helpers import catalogue, flashes, login_as, make_case, make_person
+from welcome.extensions import db
+from welcome.models import Case, CaseMember, Consultation, Language, Person, Role
+
+
+def _count(model: type) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def coordinator(client):
+    return login_as(client, Role.COORDINATOR)
+
+
+def test_missing_required_fields(client, coordinator):
+    before = _count(Person)
+    response = client.post("/admin/person/new/", data={"given_name": ""})
+    assert response.status_code == 422
+    text = flashes(response)
+    assert "Datensatz konnte nicht erstellt werden" in text
+    assert "Dieses Feld wird benötigt" in text
+    assert _count(Person) == before
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("date_of_birth", "31.02.2026", "Kein gültiges Datum"),
+    ("date_of_birth", "gestern", "Kein gültiges Datum"),
+    ("date_of_birth", "2999-01-01", "in der Zukunft"),
+    ("family_name", "X" * 101, "nicht länger als 100 Zeichen"),
+    ("email", "not-an-address", "Geben Sie eine E-Mail-Adresse ein"),
+    ("phone", "call me maybe", "Telefonnummer"),
+    ("nationality", "QQ", "Keine gültige Auswahl"),
+    ("sex", "robot", "Ungültige Auswahl"),
+    ("preferred_language", "999999", "Wählen Sie einen der angebotenen Einträge"),
+    ("residence_purpose", "abc", "Wählen Sie einen der angebotenen Einträge"),
+])
+def test_wrong_values_are_explained(client, coordinator, field, value, message):
+    before = _count(Person)
+    data = {"given_name": "Amra", "family_name": "Hodžić", field: value}
+    response = client.post("/admin/person/new/", data=data)
+    assert response.status_code == 422
+    assert message in flashes(response)
+    assert _count(Person) == before
+
+
+@pytest.mark.parametrize("minutes", ["0", "601", "-5", "99999999999999999999", "zehn"])
+def test_numbers_out_of_range(client, coordinator, minutes):
+    case = make_case()
+    before = _count(Consultation)
+    response = client.post("/admin/consultation/new/", data={
+        "case": str(case.id), "held_on": "2026-10-04", "kind": "orientation",
+        "channel": "phone", "duration_minutes": minutes,
+    })
+    assert response.status_code == 422
+    assert _count(Consultation) == before
+
+
+def test_invalid_household_row_saves_nothing(client, coordinator):
+    """A case whose household row is broken is not saved half: no case, no member."""
+    cases_before, members_before = _count(Case), _count(CaseMember)
+    response = client.post("/admin/case/new/", data={
+        "main_person": str(make_person().id), "source": "self", "status": "new",
+        "opened_on": "2026-10-01", "members-0-person": "999999",
+        "members-0-relation": "child",
+    })
+    assert response.status_code == 422
+    assert (_count(Case), _count(CaseMember)) == (cases_before, members_before)
+
+
+def test_main_person_twice_in_household_is_refused(client, coordinator):
+    person = make_person()
+    response = client.post("/admin/case/new/", data={
+        "main_person": str(person.id), "source": "self", "status": "new",
+        "opened_on": "2026-10-01", "members-0-person": str(person.id),
+        "members-0-relation": "spouse",
+    })
+    assert response.status_code == 422
+    assert "Hauptperson" in flashes(response)
+
+
+@pytest.mark.parametrize("record_id", ["999999", "abc", "-1", "99999999999999", "1.5", ""])
+@pytest.mark.parametrize("action", ["edit", "details"])
+def test_unknown_ids_in_urls(client, coordinator, action, record_id):
+    response = client.get(f"/admin/case/{action}/?id={record_id}")
+    assert response.status_code in (302, 404)
+    if record_id:
+        assert response.status_code == 404
+        assert "Nicht gefunden" in flashes(response)
+
+
+def test_delete_of_unknown_id(client, coordinator):
+    response = client.post("/admin/case/delete/", data={"id": "424242"})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("query", [
+    "page=-1", "page=99999999999999999999", "page=abc", "sort=999", "sort=-3",
+    "desc=abc", "page_size=100000", "search=%25%27%22%3C", "flt0_0=abc", "flt3_9=xyz",
+    "flt0_status_equals=bogus",
+])
+def test_odd_list_arguments(client, coordinator, query):
+    make_case()
+    response = client.get(f"/admin/case/?{query}")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("query", [
+    "name=main_person&query=a&offset=-5&limit=-1",
+    "name=main_person&query=a&offset=99999999999&limit=99999999",
+    "name=main_person&query=%25%25%5C",
+    "name=main_person",
+])
+def test_ajax_lookups_tolerate_odd_arguments(client, coordinator, query):
+    make_person(family_name="Almeida")
+    response = client.get(f"/admin/case/ajax/lookup/?{query}")
+    assert response.status_code == 200
+    assert response.is_json
+
+
+def test_ajax_lookup_of_unknown_field(client, coordinator):
+    response = client.get("/admin/case/ajax/lookup/?name=password_hash&query=a")
+    assert response.status_code == 404
+
+
+def test_ajax_lookup_finds_by_part_of_name(client, coordinator):
+    person = make_person(family_name="Nascimento-Almeida")
+    response = client.get("/admin/case/ajax/lookup/?name=main_person&query=almeida")
+    assert [row[0] for row in response.get_json()] == [person.id]
+
+
+def test_unknown_export_type(client, coordinator):
+    assert client.get("/admin/case/export/exe/").status_code == 404
+
+
+def test_csv_export_escapes_formulas(client, coordinator):
+    make_person(family_name="=HYPERLINK(\"http://evil.example\")", given_name="+49 1")
+    response = client.get("/admin/person/export/csv/")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    cells = [cell for row in rows for cell in row]
+    assert "'=HYPERLINK(\"http://evil.example\")" in cells
+    assert "'+49 1" in cells
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+
+
+def test_unknown_page_is_a_friendly_404(client, coordinator):
+    response = client.get("/admin/nothing-here/")
+    assert response.status_code == 404
+    assert "Zur Startseite" in flashes(response)
+
+
+def test_wrong_method_is_405(client, coordinator):
+    assert client.get("/admin/case/delete/").status_code == 405
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    given_name=st.text(max_size=150),
+    family_name=st.text(max_size=150),
+    birth=st.text(max_size=20),
+    phone=st.text(max_size=50),
+    email=st.text(max_size=300),
+    language=st.one_of(st.text(max_size=12), st.integers().map(str)),
+)
+def test_any_person_input_gets_an_answer_not_a_crash(client, coordinator, given_name,
+                                                     family_name, birth, phone, email,
+                                                     language):
+    response = client.post("/admin/person/new/", data={
+        "given_name": given_name, "family_name": family_name, "date_of_birth": birth,
+        "phone": phone, "email": email, "preferred_language": language,
+    })
+    assert response.status_code in (302, 422)
+
+
+def test_language_catalogue_is_loaded(db):
+    assert catalogue(Language, "ar").right_to_left
