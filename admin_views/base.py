@@ -192,8 +192,42 @@ class WelcomeModelView(ModelView):
 
     # --- access -------------------------------------------------------------------------------
 
+    #: Which permission each page needs beyond access to the screen.
+    PAGE_PERMISSIONS = {
+        "create_view": "can_create",
+        "edit_view": "can_edit",
+        "ajax_update": "can_edit",
+        "delete_view": "can_delete",
+        "export": "can_export",
+        "password_view": "can_edit",
+    }
+
     def is_accessible(self) -> bool:
         return has_role(self.roles)
+
+    def _handle_view(self, name: str, **kwargs: Any) -> Any:
+        """Refuse with 403 what the role may not do, instead of redirecting silently."""
+        response = super()._handle_view(name, **kwargs)
+        if response is not None:
+            return response
+        if name == "details_view" and not self.can_view_details:
+            abort(404)
+        permission = self.PAGE_PERMISSIONS.get(name)
+        if permission is not None and not getattr(self, permission):
+            abort(403)
+        return None
+
+    @expose("/action/", methods=("POST",))
+    def action_view(self) -> Any:
+        action = request.form.get("action", "")
+        if action not in self._actions_data:
+            abort(400)
+        if not self.is_action_allowed(action):
+            abort(403)
+        ids = request.form.getlist("rowid")
+        if not all(row.isdigit() and int(row) <= INT_MAX for row in ids):
+            abort(400)
+        return super().action_view()
 
     def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:

@@ -27,7 +27,7 @@ class CatalogueView(WelcomeModelView):
 
     roles = CATALOGUE_EDITORS
     delete_roles = frozenset({Role.COORDINATOR, Role.IT_ADMIN})
-    export_roles = CATALOGUE_EDITORS
+    export_roles = frozenset({Role.COORDINATOR, Role.IT_ADMIN})
     column_list = ("label_de", "label_en", "code", "active", "sort_order")
     column_labels = LABELS
     column_sortable_list = ("label_de", "label_en", "code", "active", "sort_order")

@@ -66,6 +66,7 @@ def login_as(client: FlaskClient, role: Role | str, username: str | None = None)
     """Create a user of ``role`` and sign the client in through the real login form."""
     role = Role(role)
     user = make_user(role, username=username)
+    client.post("/logout")
     response = client.post("/login", data={"username": user.username, "password": PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return user

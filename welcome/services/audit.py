@@ -157,7 +157,8 @@ def _field_name(key: str, relationships: Iterable[str]) -> str:
 
 
 def _identity(obj: Any) -> str | None:
-    identity = inspect(obj).identity
-    if identity is None:
+    """The primary key; read from the attributes, as new rows are not yet in the identity map."""
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    if all(part is None for part in key):
         return None
-    return ",".join(str(part) for part in identity)
+    return ",".join(str(part) for part in key)

@@ -1,0 +1,202 @@
+"""Signing in and out, sessions, rate limits, CSRF and the CLI for accounts."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import build_app
+from tests.helpers import PASSWORD, CsrfClient, flashes, make_user
+from welcome.extensions import db
+from welcome.models import AuditAction, AuditEvent, Role, User
+from welcome.models.types import utcnow
+
+WRONG = "Benutzername oder Passwort ist falsch"
+
+
+def _events(action: AuditAction) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def test_sign_in_and_out(client):
+    user = make_user(Role.COORDINATOR)
+    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+    assert [e.username for e in _events(AuditAction.LOGIN)] == [user.username]
+
+    response = client.post("/logout")
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 302
+    assert len(_events(AuditAction.LOGOUT)) == 1
+
+
+@pytest.mark.parametrize("case", ["wrong password", "unknown user", "inactive", "locked"])
+def test_failures_all_look_the_same(client, case):
+    """Nobody learns from the message whether an account exists, is inactive or locked."""
+    user = make_user(Role.ASSISTANT, username="jonas")
+    password = PASSWORD
+    username = "jonas"
+    if case == "wrong password":
+        password = "not the password"
+    elif case == "unknown user":
+        username = "nobody"
+    elif case == "inactive":
+        user.active = False
+    else:
+        user.locked_until = utcnow() + timedelta(minutes=5)
+    db.session.commit()
+    response = client.post("/login", data={"username": username, "password": password})
+    assert response.status_code == 401
+    assert WRONG in flashes(response)
+    assert client.get("/admin/").status_code == 302
+    assert len(_events(AuditAction.LOGIN_FAILED)) == 1
+
+
+def test_repeated_failures_lock_the_account(client):
+    user = make_user(Role.ASSISTANT)
+    for _ in range(10):
+        client.post("/login", data={"username": user.username, "password": "guess"})
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locked_until is not None
+    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 401
+
+
+def test_empty_form_is_a_400_with_field_messages(client):
+    response = client.post("/login", data={"username": "", "password": ""})
+    assert response.status_code == 400
+    assert "Dieses Feld wird benötigt" in flashes(response)
+
+
+@pytest.mark.parametrize(("next_url", "lands_on"), [
+    ("/admin/case/?search=WC", "/admin/case/?search=WC"),
+    ("https://evil.example/phish", "/admin/"),
+    ("//evil.example/phish", "/admin/"),
+    ("/\\evil.example", "/admin/"),
+    ("javascript:alert(1)", "/admin/"),
+])
+def test_next_only_follows_local_paths(client, next_url, lands_on):
+    user = make_user(Role.COORDINATOR)
+    response = client.post("/login", query_string={"next": next_url},
+                           data={"username": user.username, "password": PASSWORD})
+    assert response.headers["Location"] == lands_on
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_and_back(client):
+    response = client.get("/admin/case/?page=1")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/admin/case/?page%3D1"
+
+
+def test_idle_session_expires(client, app):
+    user = make_user(Role.COORDINATOR)
+    client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert client.get("/admin/").status_code == 200
+    with client.session_transaction() as session:
+        session["last_seen"] -= (app.config["WELCOME_IDLE_MINUTES"] + 1) * 60
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+    assert client.get("/admin/").status_code == 302
+
+
+def test_post_without_csrf_token_is_refused(client):
+    user = make_user(Role.COORDINATOR)
+    client.post("/login", data={"username": user.username, "password": PASSWORD})
+    response = client.post("/admin/person/new/", data={"given_name": "A", "family_name": "B"},
+                           csrf=False)
+    assert response.status_code == 400
+    response = client.post("/login", data={"username": "x", "password": "y"}, csrf=False)
+    assert response.status_code == 400
+
+
+def test_login_is_rate_limited(database_url):
+    """Ten attempts a minute per address and per user name; the eleventh gets a 429."""
+    app = build_app(database_url, WELCOME_LOGIN_RATE_LIMIT="10 per minute")
+    app.test_client_class = CsrfClient
+    client = app.test_client()
+    statuses = [
+        client.post("/login", data={"username": "someone", "password": "wrong"}).status_code
+        for _ in range(11)
+    ]
+    assert statuses[:10] == [401] * 10
+    assert statuses[10] == 429
+    assert "Zu viele Versuche" in client.post(
+        "/login", data={"username": "other", "password": "x"}).get_data(as_text=True)
+
+
+def test_language_switch_is_stored_on_the_user(client):
+    user = make_user(Role.COORDINATOR)
+    client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert 'lang="de"' in client.get("/admin/case/").get_data(as_text=True)
+    response = client.post("/language", data={"locale": "en", "next": "/admin/case/"})
+    assert response.headers["Location"] == "/admin/case/"
+    page = client.get("/admin/case/").get_data(as_text=True)
+    assert 'lang="en"' in page
+    assert "Cases" in page and "List" in page
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale.value == "en"
+
+
+def test_language_switch_works_on_the_sign_in_page(client):
+    assert "Anmelden" in client.get("/login").get_data(as_text=True)
+    client.post("/language", data={"locale": "en", "next": "/login"})
+    assert "Sign in" in client.get("/login").get_data(as_text=True)
+
+
+def test_unknown_language_is_refused(client):
+    assert client.post("/language", data={"locale": "xx"}).status_code == 400
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy
+    assert "http" not in policy.replace("'self'", "")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_no_page_loads_anything_from_another_host(client):
+    user = make_user(Role.COORDINATOR)
+    client.post("/login", data={"username": user.username, "password": PASSWORD})
+    for path in ("/login", "/admin/", "/admin/case/", "/admin/case/new/"):
+        page = client.get(path).get_data(as_text=True)
+        assert 'src="http' not in page and 'href="http' not in page.replace(
+            'href="https://', "")
+
+
+def test_cli_creates_and_manages_users(runner):
+    result = runner.invoke(args=["welcome", "create-user", "--username", "anna", "--role",
+                                 "assistant", "--password-stdin"], input="ein gutes Passwort\n")
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.username == "anna"))
+    assert user.role is Role.ASSISTANT and user.password_hash.startswith("scrypt")
+
+    result = runner.invoke(args=["welcome", "set-password", "--username", "anna",
+                                 "--password-stdin"], input="kurz\n")
+    assert result.exit_code != 0
+    result = runner.invoke(args=["welcome", "set-password", "--username", "anna",
+                                 "--password-stdin"], input="ein neues langes Passwort\n")
+    assert result.exit_code == 0
+
+    result = runner.invoke(args=["welcome", "deactivate-user", "--username", "anna"])
+    assert result.exit_code == 0
+    db.session.expire_all()
+    assert not db.session.scalar(select(User).where(User.username == "anna")).active
+    created = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.entity == "User", AuditEvent.entity_id == str(user.id))).all()
+    assert {e.action for e in created} == {AuditAction.CREATE, AuditAction.UPDATE}
+    assert all(e.username.startswith("cli:") for e in created)
+
+
+def test_cli_refuses_a_taken_name_and_unknown_users(runner):
+    make_user(Role.CLERK, username="sabine")
+    result = runner.invoke(args=["welcome", "create-user", "--username", "Sabine", "--role",
+                                 "clerk", "--password-stdin"], input="ein gutes Passwort\n")
+    assert result.exit_code != 0
+    assert runner.invoke(args=["welcome", "deactivate-user", "--username", "nobody"]).exit_code
