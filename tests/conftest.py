@@ -149,3 +149,93 @@ def count_queries(engine):
             event.remove(engine, "after_cursor_execute", record)
 
     return counter
+
+
+# --- browser tests ------------------------------------------------------------------------------
+
+BROWSER_TESTS = os.environ.get("WELCOME_BROWSER_TESTS") == "1"
+CHROMIUM = os.environ.get("WELCOME_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run when WELCOME_BROWSER_TESTS=1 (as in .ci/run); they need Chromium."""
+    if BROWSER_TESTS:
+        return
+    deselected = [item for item in items if item.get_closest_marker("browser")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("browser")]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app with demo data, served on a free local port by a real HTTP server."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from tests.helpers import PASSWORD
+    from welcome.models import Role
+    from welcome.services import audit, demo, users
+
+    with fresh_database("sqlite", tmp_path_factory.mktemp("live")) as url:
+        application = build_app(url, WELCOME_DEMO=True)
+        prepare_schema(application)
+        with application.app_context(), audit.acting_as(None, "tests"):
+            demo.seed_demo(_db.session)
+            for role in Role:
+                users.create_user(_db.session, f"test-{role.value}", role, PASSWORD,
+                                  f"Test {role.label}")
+            _db.session.commit()
+            _db.session.remove()
+        server = make_server("127.0.0.1", 0, application, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_port}"
+        finally:
+            server.shutdown()
+            thread.join()
+            with application.app_context():
+                _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser tab; console errors (a CSP violation, say) fail the test."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="de-DE")
+    tab = context.new_page()
+    errors: list[str] = []
+
+    def on_console(message) -> None:
+        # A page answered 4xx on purpose shows up as "Failed to load resource"; assets are
+        # checked through their responses below instead.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(message.text)
+
+    def on_response(response) -> None:
+        if response.status >= 400 and response.request.resource_type != "document":
+            errors.append(f"{response.status} {response.url}")
+
+    tab.on("console", on_console)
+    tab.on("response", on_response)
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}-last.png"), full_page=True)
+    context.close()
+    assert errors == [], errors

@@ -66,8 +66,10 @@ def login():
 def logout():
     audit.record(db.session, AuditAction.LOGOUT, "User", current_user.id)
     db.session.commit()
+    locale = str(current_user.locale)
     logout_user()
     session.clear()
+    session["locale"] = locale
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -1,6 +1,13 @@
 /* Behaviour that Flask-Admin wires with inline handlers, rewired so the CSP can forbid inline script. */
 (function () {
   "use strict";
+  // Flask-Admin's "javascript:void(0)" links would trip the CSP; their handlers still run.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest('a[href^="javascript:"]')) {
+      event.preventDefault();
+    }
+  }, true);
+
   document.addEventListener("click", function (event) {
     var confirmer = event.target.closest("[data-confirm]");
     if (confirmer && !window.confirm(confirmer.getAttribute("data-confirm"))) {
