@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import expose
+from flask_admin.actions import action
+from flask_admin.babel import lazy_gettext as admin_lazy_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_admin.contrib.sqla.form import AdminModelConverter
@@ -228,6 +230,13 @@ class WelcomeModelView(ModelView):
         if not all(row.isdigit() and int(row) <= INT_MAX for row in ids):
             abort(400)
         return super().action_view()
+
+    @action("delete", admin_lazy_gettext("Delete"),
+            admin_lazy_gettext("Are you sure you want to delete selected records?"))
+    def action_delete(self, ids: Any) -> None:
+        """Flask-Admin's mass delete (record by record, so each is audited) with integer ids,
+        which PostgreSQL needs to compare them with the key column."""
+        super().action_delete([int(row) for row in ids])
 
     def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:

@@ -61,6 +61,17 @@ def build_app(database_url: str, **overrides: object):
     return create_app(config)
 
 
+@contextmanager
+def separate_app(database_url: str, **overrides: object):
+    """An app of its own (other settings than the shared one); its connections are closed after."""
+    application = build_app(database_url, **overrides)
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            _db.engine.dispose()
+
+
 def prepare_schema(app) -> None:
     """Build the schema the only way production does: with the migrations."""
     with app.app_context():

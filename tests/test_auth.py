@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import build_app
+from tests.conftest import separate_app
 from tests.helpers import PASSWORD, CsrfClient, flashes, make_user
 from welcome.extensions import db
 from welcome.models import AuditAction, AuditEvent, Role, User
@@ -114,17 +114,17 @@ def test_post_without_csrf_token_is_refused(client):
 
 def test_login_is_rate_limited(database_url):
     """Ten attempts a minute per address and per user name; the eleventh gets a 429."""
-    app = build_app(database_url, WELCOME_LOGIN_RATE_LIMIT="10 per minute")
-    app.test_client_class = CsrfClient
-    client = app.test_client()
-    statuses = [
-        client.post("/login", data={"username": "someone", "password": "wrong"}).status_code
-        for _ in range(11)
-    ]
-    assert statuses[:10] == [401] * 10
-    assert statuses[10] == 429
-    assert "Zu viele Versuche" in client.post(
-        "/login", data={"username": "other", "password": "x"}).get_data(as_text=True)
+    with separate_app(database_url, WELCOME_LOGIN_RATE_LIMIT="10 per minute") as app:
+        app.test_client_class = CsrfClient
+        client = app.test_client()
+        statuses = [
+            client.post("/login", data={"username": "someone", "password": "wrong"}).status_code
+            for _ in range(11)
+        ]
+        assert statuses[:10] == [401] * 10
+        assert statuses[10] == 429
+        assert "Zu viele Versuche" in client.post(
+            "/login", data={"username": "other", "password": "x"}).get_data(as_text=True)
 
 
 def test_language_switch_is_stored_on_the_user(client):

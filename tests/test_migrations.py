@@ -5,7 +5,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from tests.conftest import build_app, fresh_database
+from tests.conftest import fresh_database, separate_app
 from welcome import MIGRATIONS_DIR
 from welcome.extensions import db
 
@@ -20,12 +20,9 @@ def test_models_and_migrations_agree(app, engine):
 
 def test_upgrade_builds_every_table_and_downgrade_removes_them(database_url, tmp_path):
     kind = "postgresql" if database_url.startswith("postgresql") else "sqlite"
-    with fresh_database(kind, tmp_path) as url:
-        app = build_app(url)
-        with app.app_context():
-            upgrade(directory=str(MIGRATIONS_DIR))
-            tables = set(inspect(db.engine).get_table_names())
-            assert set(db.metadata.tables) <= tables
-            downgrade(directory=str(MIGRATIONS_DIR), revision="base")
-            assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
-            db.engine.dispose()
+    with fresh_database(kind, tmp_path) as url, separate_app(url) as app, app.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR))
+        tables = set(inspect(db.engine).get_table_names())
+        assert set(db.metadata.tables) <= tables
+        downgrade(directory=str(MIGRATIONS_DIR), revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
