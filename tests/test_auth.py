@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import separate_app
-from tests.helpers import PASSWORD, CsrfClient, flashes, make_user
+from tests.helpers import PASSWORD, CsrfClient, flashes, login_as, make_user
 from welcome.extensions import db
 from welcome.models import AuditAction, AuditEvent, Role, User
 from welcome.models.types import utcnow
@@ -200,3 +200,40 @@ def test_cli_refuses_a_taken_name_and_unknown_users(runner):
                                  "clerk", "--password-stdin"], input="ein gutes Passwort\n")
     assert result.exit_code != 0
     assert runner.invoke(args=["welcome", "deactivate-user", "--username", "nobody"]).exit_code
+
+
+def test_it_admin_sets_a_password_on_a_page_of_its_own(client):
+    login_as(client, Role.IT_ADMIN)
+    user = make_user(Role.ASSISTANT)
+    page = client.get(f"/admin/user/details/?id={user.id}").get_data(as_text=True)
+    assert "scrypt" not in page and "password_hash" not in page
+    edit = client.get(f"/admin/user/edit/?id={user.id}").get_data(as_text=True)
+    assert 'name="password' not in edit
+
+    response = client.post(f"/admin/user/password/?id={user.id}",
+                           data={"password": "zu kurz", "confirm": "zu kurz"})
+    assert response.status_code == 422
+    assert "mindestens 10 Zeichen" in flashes(response)
+    response = client.post(f"/admin/user/password/?id={user.id}",
+                           data={"password": "ein neues Passwort", "confirm": "ein anderes"})
+    assert response.status_code == 422
+    response = client.post(f"/admin/user/password/?id={user.id}",
+                           data={"password": "ein neues Passwort", "confirm": "ein neues Passwort"})
+    assert response.status_code == 302
+    client.post("/logout")
+    response = client.post("/login", data={"username": user.username,
+                                           "password": "ein neues Passwort"})
+    assert response.status_code == 302
+
+
+def test_an_account_with_history_is_deactivated_not_deleted(client):
+    login_as(client, Role.IT_ADMIN)
+    user = make_user(Role.ASSISTANT)
+    db.session.add(AuditEvent(at=utcnow(), action=AuditAction.LOGIN, user_id=user.id,
+                              username=user.username))
+    db.session.commit()
+    response = client.post("/admin/user/delete/", data={"id": str(user.id)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id) is not None
+    assert "deaktivieren" in flashes(client.get("/admin/user/"))
