@@ -21,6 +21,7 @@ install: $(STAMP)
 translations: $(STAMP)
 	$(BIN)/pybabel compile -D messages -d translations --statistics
 	$(BIN)/pybabel compile -D admin -d translations
+	$(BIN)/pybabel compile -D documents -d translations
 
 ## Extract new strings from the code into the catalogues (then translate them).
 translations-update: $(STAMP)

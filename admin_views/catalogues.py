@@ -16,6 +16,7 @@ LABELS = {
     "topics_en": _l("Everyday topics (English, one per line)"),
     "legal_basis": _l("Legal basis"),
     "right_to_left": _l("Written right to left"),
+    "documents_reviewed": _l("Document translation reviewed"),
     "kind": _l("Used for"),
     "created_at": _l("Created"),
     "updated_at": _l("Last changed"),
@@ -55,8 +56,10 @@ class PartnerTypeView(CatalogueView):
 
 
 class LanguageView(CatalogueView):
-    column_list = ("label_de", "label_en", "code", "right_to_left", "active", "sort_order")
-    form_columns = ("code", "label_de", "label_en", "right_to_left", "active", "sort_order")
+    column_list = ("label_de", "label_en", "code", "right_to_left", "documents_reviewed",
+                   "active", "sort_order")
+    form_columns = ("code", "label_de", "label_en", "right_to_left", "documents_reviewed",
+                    "active", "sort_order")
     form_args = {"code": {"description": _l("The ISO 639 code, e.g. de, uk or ar.")}}
 
 

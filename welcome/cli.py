@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from welcome.config import TRANSLATIONS_DIR
 from welcome.extensions import db
+from welcome.i18n import DOCUMENT_LANGUAGES
 from welcome.models import Role
 from welcome.services import audit, catalogues, demo, users
 from welcome.services.errors import DomainError
@@ -128,6 +129,30 @@ def _extract() -> Path:
     return pot
 
 
+def _extract_documents() -> Path:
+    """Document texts (consent form, welcome folder) are marked dt("…") and kept apart."""
+    pot = TRANSLATIONS_DIR / "documents.pot"
+    _pybabel("extract", "-F", "babel.cfg", "--no-default-keywords", "-k", "dt",
+             "--no-location", "--sort-output", "-o", str(pot), "welcome")
+    return pot
+
+
+def _update_documents() -> list[str]:
+    pot = _extract_documents()
+    for language in DOCUMENT_LANGUAGES:
+        catalogue = TRANSLATIONS_DIR / language / "LC_MESSAGES" / "documents.po"
+        command = "update" if catalogue.exists() else "init"
+        _pybabel(command, "-D", "documents", "-i", str(pot), "-d", str(TRANSLATIONS_DIR),
+                 "-l", language, *(["--no-fuzzy-matching"] if command == "update" else []))
+    fill_source_language(TRANSLATIONS_DIR / "en" / "LC_MESSAGES" / "documents.po")
+    missing = []
+    for language in DOCUMENT_LANGUAGES:
+        if language != "en":
+            path = TRANSLATIONS_DIR / language / "LC_MESSAGES" / "documents.po"
+            missing += [f"{language}: {msgid}" for msgid in untranslated(path)]
+    return missing
+
+
 @translate_cli.command("update")
 def translate_update() -> None:
     """Extract the strings from the code and merge them into the de and en catalogues.
@@ -139,8 +164,8 @@ def translate_update() -> None:
     _pybabel("update", "-i", str(pot), "-d", str(TRANSLATIONS_DIR), "--no-fuzzy-matching")
     fill_source_language(TRANSLATIONS_DIR / "en" / "LC_MESSAGES" / "messages.po")
     missing = untranslated(TRANSLATIONS_DIR / "de" / "LC_MESSAGES" / "messages.po")
-    click.echo(f"Catalogues updated in {TRANSLATIONS_DIR}; {len(missing)} German entries to "
-               "translate.")
+    missing += _update_documents()
+    click.echo(f"Catalogues updated in {TRANSLATIONS_DIR}; {len(missing)} entries to translate.")
     for msgid in missing:
         click.echo(f"  {msgid}")
 
@@ -176,7 +201,8 @@ def untranslated(po_path: Path) -> list[str]:
 @translate_cli.command("compile")
 def translate_compile() -> None:
     """Compile the catalogues to the .mo files the app reads."""
-    _pybabel("compile", "-d", str(TRANSLATIONS_DIR), "--statistics")
+    for domain in ("messages", "admin", "documents"):
+        _pybabel("compile", "-D", domain, "-d", str(TRANSLATIONS_DIR))
     click.echo("Catalogues compiled.")
 
 

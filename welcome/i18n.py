@@ -5,13 +5,31 @@ from functools import cache
 
 from babel import Locale
 from flask import Flask, has_request_context, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import Domain, force_locale, format_date, format_datetime, get_locale
 from flask_login import current_user
 
+from welcome.config import TRANSLATIONS_DIR
 from welcome.extensions import babel
 
 #: UI languages, German first (the default).
 UI_LOCALES = ("de", "en")
+#: Languages of the documents handed to people (consent form, welcome folder). German and
+#: English are reviewed; the others are printed with a "not yet reviewed" note until a
+#: reviewer sets the flag on the language in the catalogue.
+DOCUMENT_LANGUAGES = ("de", "en", "tr", "ru", "uk", "ro", "ar")
+#: Texts of those documents live in their own gettext domain, marked dt("…") in the code.
+documents = Domain(translation_directories=str(TRANSLATIONS_DIR), domain="documents")
+
+
+def document_text(language: str, message: str, **variables: object) -> str:
+    """``message`` from the documents catalogue in ``language`` (German when unknown)."""
+    with force_locale(language if language in DOCUMENT_LANGUAGES else "de"):
+        return documents.gettext(message, **variables)
+
+
+def dt(message: str) -> str:
+    """Marks a document text for extraction; translate it later with :func:`document_text`."""
+    return message
 #: CLDR territory codes that are not countries a person can hold a passport of.
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"}
 

@@ -73,6 +73,9 @@ class Language(CatalogueMixin, db.Model):
     __tablename__ = "languages"
 
     right_to_left: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: Whether a reviewer has checked the documents' translation into this language; until
+    #: then printed documents say "translation not yet reviewed".
+    documents_reviewed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
 
 class ReasonKind(LabelledEnum):
