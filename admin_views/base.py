@@ -170,6 +170,8 @@ class WelcomeModelView(ModelView):
     prefill_args: dict[str, tuple[str, type]] = {}
 
     can_view_details = True
+    #: Filters appear in the URL by name (?flt0_status_equals=new), so links can be shared.
+    named_filter_urls = True
     can_set_page_size = True
     page_size_options = (20, 50, 100)
     page_size = 20
@@ -202,6 +204,12 @@ class WelcomeModelView(ModelView):
         "delete_view": "can_delete",
         "export": "can_export",
         "password_view": "can_edit",
+        "handover_view": "can_edit",
+        "outcome_view": "can_edit",
+        "feedback_link_view": "can_edit",
+        "revoke_link_view": "can_edit",
+        "withdraw_view": "can_edit",
+        "scan_upload_view": "can_edit",
     }
 
     def is_accessible(self) -> bool:

@@ -1,5 +1,6 @@
 """Casework screens: cases, persons, needs and consultations."""
 
+from datetime import date
 from typing import Any
 
 from flask_admin.contrib.sqla.filters import DateBetweenFilter
@@ -13,6 +14,7 @@ from wtforms.validators import NumberRange
 
 from admin_views.ajax import SearchLoader
 from admin_views.base import WelcomeModelView, catalogue_query, enum_filter
+from admin_views.consent_pages import PersonConsentPages
 from admin_views.filters import ExistsFilter, IdEqualFilter, catalogue_options, choice_options
 from welcome.extensions import db
 from welcome.i18n import country_choices, country_name
@@ -37,6 +39,7 @@ from welcome.models import (
     ResidencePurpose,
     Role,
     User,
+    WithdrawalMethod,
 )
 from welcome.services import cases, consents, needs, persons
 from welcome.validation import PhoneNumber, email_address
@@ -203,17 +206,23 @@ class CaseView(WelcomeModelView):
     def get_query(self) -> Any:
         return super().get_query().options(undefer(Case.open_needs_count))
 
+    def render(self, template: str, **kwargs: Any) -> Any:
+        if template == self.details_template:
+            kwargs["today"] = date.today()
+        return super().render(template, **kwargs)
+
     one_options = (
         selectinload(Case.members).joinedload(CaseMember.person),
         selectinload(Case.needs).joinedload(Need.field_of_action),
         selectinload(Case.needs).joinedload(Need.person),
         selectinload(Case.referrals).joinedload(Referral.partner),
+        selectinload(Case.referrals).joinedload(Referral.need).joinedload(Need.field_of_action),
         selectinload(Case.consultations).joinedload(Consultation.staff),
         selectinload(Case.intakes),
     )
 
 
-class PersonView(WelcomeModelView):
+class PersonView(PersonConsentPages, WelcomeModelView):
     audit_reads = True
     rules = staticmethod(persons.check_person)
     details_template = "admin/person_details.html"
@@ -295,6 +304,8 @@ class PersonView(WelcomeModelView):
                         select(CaseMember.case_id).where(CaseMember.person_id == person.id))
                 )).order_by(Case.opened_on.desc(), Case.id.desc())
             ).all()
+            kwargs["today"] = date.today()
+            kwargs["withdrawal_methods"] = list(WithdrawalMethod)
             kwargs["person_consents"] = [
                 (consent, consents.state_of(consent))
                 for consent in db.session.scalars(

@@ -1,14 +1,16 @@
 """Form fields the admin needs beyond what Flask-Admin scaffolds."""
 
+from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
 from flask_admin.contrib.sqla.fields import QuerySelectField
 from flask_admin.model.fields import AjaxSelectField
 from flask_babel import gettext as _
-from wtforms import HiddenField, ValidationError
+from wtforms import FileField, HiddenField, ValidationError
 from wtforms.fields import SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from welcome.models import LabelledEnum
 
@@ -41,13 +43,27 @@ class EnumSelectField(SelectField):
 
 
 class EnumMultipleField(SelectMultipleField):
-    """Several values of a labelled enumeration (data categories, channels …)."""
+    """Several values of a labelled enumeration (data categories, channels …), as checkboxes.
+
+    :param members: the members offered, when not all of the enumeration make sense here.
+    """
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
     def __init__(self, label: Any = None, enum_class: type[LabelledEnum] | None = None,
-                 **kwargs: Any) -> None:
+                 members: Iterable[LabelledEnum] | None = None, **kwargs: Any) -> None:
         assert enum_class is not None
         self.enum_class = enum_class
-        super().__init__(label, choices=enum_choices(enum_class), coerce=enum_class, **kwargs)
+        choices = [SelectChoice(m.value, m._label) for m in members or enum_class]
+        super().__init__(label, choices=choices, coerce=enum_class, **kwargs)
+
+
+class UploadField(FileField):
+    """A file the view hands to a service; never written to the record as it is."""
+
+    def populate_obj(self, obj: Any, name: str) -> None:
+        return None
 
 
 class VersionField(HiddenField):

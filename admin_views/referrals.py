@@ -1,17 +1,21 @@
 """Referrals, consents and intakes."""
 
+from datetime import date
 from typing import Any
 
-from flask_admin.contrib.sqla.filters import DateBetweenFilter
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter, DateBetweenFilter
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from admin_views.ajax import SearchLoader
 from admin_views.base import WelcomeModelView, catalogue_query, enum_filter
 from admin_views.cases import _case_link, _link, case_loader, person_loader, reasons
-from admin_views.fields import EnumMultipleField
+from admin_views.consent_pages import ConsentPages
+from admin_views.fields import EnumMultipleField, UploadField
 from admin_views.filters import IdEqualFilter, catalogue_options, choice_options
+from admin_views.handover import HandoverPages
 from welcome.models import (
     Case,
     Consent,
@@ -32,7 +36,8 @@ from welcome.models import (
     ReferralStatus,
     ResidencePurpose,
 )
-from welcome.services import consents, intakes, referrals
+from welcome.services import consents, feedback, intakes, referrals
+from welcome.services.errors import DomainError
 from welcome.validation import PhoneNumber, email_address
 
 
@@ -67,9 +72,30 @@ def _categories(view: Any, context: Any, model: Any, name: str) -> str:
     return ", ".join(value.label for value in getattr(model, name))
 
 
-class ReferralView(WelcomeModelView):
+class OverdueFeedbackFilter(BaseSQLAFilter):
+    """Handed-over referrals whose partner has not reported back in time."""
+
+    def __init__(self, name: Any) -> None:
+        super().__init__(Referral.feedback_due_on, name,
+                         options=lambda: [("1", str(_l("overdue")))])
+
+    def validate(self, value: Any) -> bool:
+        return value == "1"
+
+    def apply(self, query: Any, value: Any, alias: Any = None) -> Any:
+        return query.filter(
+            Referral.status.in_(feedback.OPEN_FOR_FEEDBACK),
+            Referral.feedback_due_on < date.today(),
+        )
+
+    def operation(self) -> Any:
+        return _l("is")
+
+
+class ReferralView(HandoverPages, WelcomeModelView):
     rules = staticmethod(referrals.check_referral)
     prefill_args = {"case_id": ("case", Case)}
+    details_template = "admin/referral_details.html"
 
     column_list = ("case", "need.field_of_action", "partner", "channel", "status",
                    "planned_on", "feedback_due_on", "needs_attention")
@@ -115,11 +141,12 @@ class ReferralView(WelcomeModelView):
         IdEqualFilter(Referral.partner_id, _l("Partner"), options=partner_options()),
         DateBetweenFilter(Referral.planned_on, _l("Planned on")),
         DateBetweenFilter(Referral.feedback_due_on, _l("Feedback due on")),
+        OverdueFeedbackFilter(_l("Feedback")),
         "needs_attention",
     )
     form_columns = ("case", "need", "partner", "channel", "status", "planned_on",
                     "feedback_due_on", "appointment_on", "completed_on", "outcome_reason",
-                    "outcome_note", "notes")
+                    "outcome_note", "needs_attention", "notes")
     form_ajax_refs = {
         "case": case_loader("case"),
         "need": need_loader("need"),
@@ -133,9 +160,10 @@ class ReferralView(WelcomeModelView):
         )
 
 
-class ConsentView(WelcomeModelView):
+class ConsentView(ConsentPages, WelcomeModelView):
     rules = staticmethod(consents.check_consent)
     prefill_args = {"person_id": ("person", Person)}
+    details_template = "admin/consent_details.html"
 
     column_list = ("person", "purpose", "given_on", "given_how", "valid_until",
                    "withdrawn_on")
@@ -184,10 +212,12 @@ class ConsentView(WelcomeModelView):
     )
     form_columns = ("person", "purpose", "partners", "partner_types", "categories",
                     "channels", "given_on", "given_how", "witness", "form_version",
-                    "form_language", "valid_until", "notes")
+                    "form_language", "valid_until", "scan_upload", "notes")
     form_extra_fields = {
         "categories": EnumMultipleField(_l("Data categories"), enum_class=DataCategory),
-        "channels": EnumMultipleField(_l("Channels allowed"), enum_class=HandoverChannel),
+        "channels": EnumMultipleField(_l("Channels allowed"), enum_class=HandoverChannel,
+                                      members=HandoverChannel.passing_data()),
+        "scan_upload": UploadField(_l("Scanned signed form (PDF, JPEG or PNG)")),
     }
     form_ajax_refs = {
         "person": person_loader("person"),
@@ -196,7 +226,20 @@ class ConsentView(WelcomeModelView):
     form_args = {
         "partner_types": {"query_factory": catalogue_query(PartnerType)},
         "form_language": {"query_factory": catalogue_query(Language)},
+        "form_version": {"default": consents.CONSENT_FORM_VERSION},
     }
+
+    def on_model_change(self, form: Any, model: Consent, is_created: bool) -> None:
+        upload = form.scan_upload.data
+        if upload and getattr(upload, "filename", ""):
+            try:
+                consents.attach_scan(model, upload.read(), upload.filename)
+            except DomainError as error:
+                form.scan_upload.errors = [*form.scan_upload.errors, error.message]
+                raise
+        if is_created and model.recorded_by is None and current_user.is_authenticated:
+            model.recorded_by = current_user._get_current_object()
+        super().on_model_change(form, model, is_created)
 
 
 class IntakeView(WelcomeModelView):

@@ -56,7 +56,14 @@ RIGHTS: dict[str, tuple[set[Role], set[Role], set[Role], set[Role]]] = {
 ROLES = [None, *Role]
 #: Pages that are public or tested elsewhere (sign-in, language switch, static files).
 PUBLIC = {"static", "admin.static", "auth.login", "auth.logout", "auth.set_language",
-          "auth.home"}
+          "auth.home", "feedback.answer"}
+#: Pages that show one record and take its id.
+RECORD_PAGES = {"details_view", "edit_view", "password_view", "handover_view", "form_view",
+                "scan_view", "consent_form_view"}
+#: What an allowed user gets from a page when the matrix sends no usable record or data.
+ALLOWED_ANSWER = {"delete_view": 404, "ajax_update": 404, "action_view": 302,
+                  "outcome_view": 404, "feedback_link_view": 404, "revoke_link_view": 404,
+                  "withdraw_view": 404, "scan_view": 404}
 
 
 #: A lookup each screen offers, for the ajax URLs of the matrix.
@@ -106,11 +113,17 @@ def _expected(blueprint: str, page: str, role: Role | None) -> int:
         "ajax_lookup": may_open, "create_view": may_change, "edit_view": may_change,
         "password_view": may_change, "ajax_update": may_change, "delete_view": may_delete,
         "export": may_export, "action_view": may_delete,
+        # referrals: the warm handover and its outcome change the record
+        "handover_view": may_change, "outcome_view": may_change,
+        "feedback_link_view": may_change, "revoke_link_view": may_change,
+        # consents: printing and reading the scan are reads, withdrawing is a change
+        "form_view": may_open, "scan_view": may_open, "consent_form_view": may_open,
+        "withdraw_view": may_change,
     }
     assert page in needs, f"no access rule written down for page {page}"
     if role not in needs[page]:
         return 403
-    return {"delete_view": 404, "ajax_update": 404, "action_view": 302}.get(page, 200)
+    return ALLOWED_ANSWER.get(page, 200)
 
 
 def test_every_url_is_in_the_rights_table(app):
@@ -130,7 +143,7 @@ def test_role_endpoint_matrix(app, client, role):
         blueprint, page = rule.endpoint.split(".", 1)
         path = rule.rule.replace("<export_type>", "csv")
         record_id = ids.get(blueprint, 1)
-        if page in ("details_view", "edit_view", "password_view"):
+        if page in RECORD_PAGES:
             path += f"?id={record_id}"
         if page == "ajax_lookup":
             path += f"?name={AJAX_NAMES.get(blueprint, 'nothing')}&query=a"

@@ -65,7 +65,7 @@ def test_export_is_recorded(client):
 
 def test_audit_log_can_be_filtered_but_not_changed(client):
     login_as(client, Role.IT_ADMIN)
-    page = client.get("/admin/audit/?flt0_0=login").get_data(as_text=True)
+    page = client.get("/admin/audit/?flt0_what_equals=login").get_data(as_text=True)
     assert "angemeldet" in page
     assert client.get("/admin/audit/new/").status_code == 403
     assert client.get("/admin/audit/edit/?id=1").status_code == 403

@@ -106,6 +106,7 @@ def test_delete_of_unknown_id(client, coordinator):
 @pytest.mark.parametrize("query", [
     "page=-1", "page=99999999999999999999", "page=abc", "sort=999", "sort=-3",
     "desc=abc", "page_size=100000", "search=%25%27%22%3C", "flt0_0=abc", "flt3_9=xyz",
+    "flt0_opened_on_between=yesterday",
     "flt0_status_equals=bogus",
 ])
 def test_odd_list_arguments(client, coordinator, query):

@@ -83,9 +83,10 @@ def init_i18n(app: Flask) -> None:
 
 
 def init_auth(app: Flask) -> None:
-    from welcome import auth
+    from welcome import auth, partner_feedback
 
     auth.init_app(app)
+    partner_feedback.init_app(app)
 
 
 def init_admin_site(app: Flask) -> None:

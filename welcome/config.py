@@ -38,6 +38,21 @@ class DefaultConfig:
     WELCOME_PAGE_SIZE: int = 20
     #: Largest scanned consent form accepted, in bytes.
     WELCOME_MAX_UPLOAD_BYTES: int = 5 * 1024 * 1024
+    #: SMTP server for handover e-mails; empty means staff send them from their own mail
+    #: program (the app offers the text and a mailto: link).
+    WELCOME_MAIL_SERVER: str = ""
+    WELCOME_MAIL_PORT: int = 25
+    WELCOME_MAIL_USERNAME: str = ""
+    WELCOME_MAIL_PASSWORD: str = ""
+    WELCOME_MAIL_STARTTLS: bool = False
+    WELCOME_MAIL_SSL: bool = False
+    WELCOME_MAIL_SENDER: str = "welcome-center@example.org"
+    #: Days a partner's feedback link stays valid.
+    WELCOME_FEEDBACK_LINK_DAYS: int = 30
+    #: Address of the app as partners reach it (for links in e-mails), e.g.
+    #: https://welcome.musterstadt.de; empty means the address of the current request.
+    WELCOME_BASE_URL: str = ""
+    WELCOME_FEEDBACK_RATE_LIMIT: str = "30 per minute"
 
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_TRANSLATION_DIRECTORIES = str(TRANSLATIONS_DIR)

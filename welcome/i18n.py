@@ -21,7 +21,7 @@ DOCUMENT_LANGUAGES = ("de", "en", "tr", "ru", "uk", "ro", "ar")
 documents = Domain(translation_directories=str(TRANSLATIONS_DIR), domain="documents")
 
 
-def document_text(language: str, message: str, **variables: object) -> str:
+def document_text(language: str, message: str, /, **variables: object) -> str:
     """``message`` from the documents catalogue in ``language`` (German when unknown)."""
     with force_locale(language if language in DOCUMENT_LANGUAGES else "de"):
         return documents.gettext(message, **variables)

@@ -58,7 +58,7 @@ class DocumentTexts:
     def __init__(self, language: str) -> None:
         self.language = language if language in DOCUMENT_LANGUAGES else "de"
 
-    def __call__(self, message: str, lang: str | None = None, **variables: Any) -> str:
+    def __call__(self, message: str, /, lang: str | None = None, **variables: Any) -> str:
         return document_text(lang or self.language, message, **variables)
 
 

@@ -29,6 +29,7 @@ from welcome.models.consent import (
     WithdrawalMethod,
 )
 from welcome.models.consultation import Consultation, ConsultationKind, ContactChannel
+from welcome.models.feedback import FeedbackLink
 from welcome.models.intake import Intake, IntakeOffice, IntakeStatus
 from welcome.models.need import Need, NeedStatus, Priority
 from welcome.models.partner import Partner
@@ -55,6 +56,7 @@ __all__ = [
     "ConsultationKind",
     "ContactChannel",
     "DataCategory",
+    "FeedbackLink",
     "FieldOfAction",
     "HandoverChannel",
     "InstanceSetting",

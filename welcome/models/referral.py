@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from welcome.models.case import Case
+    from welcome.models.feedback import FeedbackLink
 
 
 class ReferralStatus(LabelledEnum):
@@ -131,6 +132,13 @@ class Referral(VersionedMixin, TimestampMixin, db.Model):
     category_rows: Mapped[list[ReferralCategory]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
+    feedback_links: Mapped[list["FeedbackLink"]] = relationship(
+        back_populates="referral", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="FeedbackLink.id",
+    )
+    #: What the partner reported through a feedback link, and when.
+    partner_feedback: Mapped[str | None] = mapped_column(Text)
+    partner_feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def passed_categories(self) -> list[DataCategory]:

@@ -34,6 +34,12 @@ from welcome.services.errors import DomainError
 #: A consent that ends within this many days is shown as "expires soon".
 EXPIRES_SOON_DAYS = 30
 DEFAULT_MAX_SCAN_BYTES = 5 * 1024 * 1024
+#: The version of the printed consent form; a recorded consent keeps the version it was
+#: given on, and its form is printed in that version.
+CONSENT_FORM_VERSION = "2026-1"
+#: File types a scanned form may have, recognised by their first bytes.
+SCAN_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg",
+              b"\x89PNG\r\n\x1a\n": "image/png"}
 
 
 class ConsentState(LabelledEnum):
@@ -208,6 +214,25 @@ def withdraw_consent(
                  detail=f"{len(affected)} referral(s) marked")
     session.flush()
     return affected
+
+
+def attach_scan(consent: Consent, data: bytes, filename: str) -> None:
+    """Keep the scanned, signed form with the consent (in the database, like every upload).
+
+    :raises DomainError: for an empty or too large file, or one that is not PDF, JPEG or PNG.
+    """
+    if not data:
+        raise DomainError(_("The file is empty."), "scan")
+    if len(data) > max_scan_bytes():
+        raise DomainError(
+            _("The scanned form is larger than %(mb)d MB.", mb=max_scan_bytes() // 2**20), "scan"
+        )
+    mimetype = next((kind for magic, kind in SCAN_TYPES.items() if data.startswith(magic)), None)
+    if mimetype is None:
+        raise DomainError(_("Upload the scan as PDF, JPEG or PNG."), "scan")
+    consent.scan = data
+    consent.scan_filename = filename[-200:] or "scan"
+    consent.scan_mimetype = mimetype
 
 
 def max_scan_bytes() -> int:

@@ -100,6 +100,31 @@ def plan_referral(session: Session, need: Need, partner: Partner, channel: Hando
     return referral
 
 
+def check_handover(session: Session, referral: Referral, channel: HandoverChannel,
+                   categories: Iterable[DataCategory]) -> consents.Coverage:
+    """Whether ``referral`` may be handed over now on ``channel`` passing ``categories``.
+
+    Information-only referrals pass nothing and need no consent. Every other channel needs a
+    consent that covers this partner, these categories and this channel today.
+
+    :return: the covering consent (``Coverage.consent`` is None for information only).
+    :raises DomainError: when the referral is not planned, or the channel cannot be used with
+        this partner, or nothing was chosen to pass.
+    """
+    channel = HandoverChannel(channel)
+    check_transition(referral.status, ReferralStatus.HANDED_OVER)
+    if channel is HandoverChannel.INFORMATION_ONLY:
+        return consents.Coverage(True)
+    partner = referral.partner
+    if channel is HandoverChannel.EMAIL and not (partner.accepts_email_handover and partner.email):
+        raise DomainError(_("%(partner)s does not take handovers by e-mail; hand over by phone "
+                            "or in person.", partner=partner.name), "channel")
+    wanted = [DataCategory(c) for c in categories]
+    if not wanted:
+        raise DomainError(_("Choose the data to pass on."), "categories")
+    return consents.covers(session, consenting_person(referral), partner, wanted, channel)
+
+
 def hand_over(
     session: Session,
     referral: Referral,
@@ -109,41 +134,35 @@ def hand_over(
     text: str | None = None,
     at: Any = None,
 ) -> Referral:
-    """Hand the person over to the partner, passing only ``categories``.
-
-    Information-only referrals pass nothing and need no consent. Every other channel needs a
-    consent that covers this partner, these categories and this channel today.
+    """Hand the person over to the partner, passing only ``categories``, and record exactly
+    what was passed, to whom, how, by whom, when and on which consent.
 
     :raises DomainError: saying exactly what is missing (partner, category, channel, validity).
     """
     channel = HandoverChannel(channel)
-    wanted = [DataCategory(c) for c in categories]
-    check_transition(referral.status, ReferralStatus.HANDED_OVER)
-    consent = None
-    if channel is HandoverChannel.INFORMATION_ONLY:
-        wanted = []
-    else:
-        if not wanted:
-            raise DomainError(_("Choose the data to pass on."), "categories")
-        coverage = consents.covers(session, consenting_person(referral), referral.partner,
-                                   wanted, channel)
-        if not coverage:
-            raise DomainError(" ".join(coverage.reasons), "categories")
-        consent = coverage.consent
+    wanted = [] if channel is HandoverChannel.INFORMATION_ONLY else \
+        [DataCategory(c) for c in categories]
+    coverage = check_handover(session, referral, channel, wanted)
+    if not coverage:
+        raise DomainError(" ".join(coverage.reasons), "categories")
     at = at or utcnow()
+    if channel is HandoverChannel.INFORMATION_ONLY:
+        text = None
+    elif text is None:
+        text = compose_text(referral, wanted, by)
     referral._handover_authorised = True
     try:
         referral.channel = channel
-        referral.consent = consent
+        referral.consent = coverage.consent
         referral.passed_categories = wanted
-        referral.handover_text = text if text is not None else compose_text(referral, wanted, by)
+        if referral.need.status in (NeedStatus.IDENTIFIED, NeedStatus.IN_PROGRESS):
+            referral.need.status = NeedStatus.REFERRED
+        referral.handover_text = text
         referral.handed_over_at = at
         referral.handed_over_by = by
         referral.status = ReferralStatus.HANDED_OVER
         referral.feedback_due_on = at.date() + timedelta(days=FEEDBACK_DAYS)
         referral.needs_attention = False
-        if referral.need.status in (NeedStatus.IDENTIFIED, NeedStatus.IN_PROGRESS):
-            referral.need.status = NeedStatus.REFERRED
         audit.record(session, AuditAction.HANDOVER, "Referral", referral.id,
                      detail=f"partner={referral.partner_id} channel={channel.value} "
                             f"data={','.join(c.value for c in wanted) or '-'}")
@@ -167,8 +186,10 @@ def consenting_person(referral: Referral) -> Person:
     return person
 
 
-def compose_text(referral: Referral, categories: Iterable[DataCategory], by: User | None) -> str:
-    """The handover text in the partner's working language, with only the passed categories."""
+def compose_text(referral: Referral, categories: Iterable[DataCategory], by: User | None,
+                 feedback_url: str | None = None) -> str:
+    """The handover text in the partner's working language, with only the passed categories
+    (and, when given, the link through which the partner reports back)."""
     language = referral.partner.working_language
     code = language.code if language is not None and language.code in TEXT_LANGUAGES else "de"
     with force_locale(code):
@@ -182,6 +203,7 @@ def compose_text(referral: Referral, categories: Iterable[DataCategory], by: Use
             DataCategory=DataCategory,
             by=by,
             language=code,
+            feedback_url=feedback_url,
         ).strip() + "\n"
 
 

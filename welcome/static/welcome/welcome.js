@@ -21,6 +21,18 @@
       window.modelActions.execute(action.getAttribute("data-model-action"));
       return;
     }
+    var copier = event.target.closest("[data-copy]");
+    if (copier) {
+      var source = document.querySelector(copier.getAttribute("data-copy"));
+      source.select();
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(source.value);
+      } else {
+        document.execCommand("copy");
+      }
+      copier.classList.add("btn-success");
+      return;
+    }
     var inlineAdd = event.target.closest("[data-inline-add]");
     if (inlineAdd && window.faForm) {
       event.preventDefault();

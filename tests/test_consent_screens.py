@@ -1,0 +1,154 @@
+"""Consents on screen and on paper: badges, withdrawing in one step, the printed form."""
+
+import io
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from tests.helpers import (
+    catalogue,
+    flashes,
+    login_as,
+    make_case,
+    make_consent,
+    make_need,
+    make_partner,
+    make_person,
+    make_referral,
+)
+from welcome.extensions import db
+from welcome.i18n import DOCUMENT_LANGUAGES
+from welcome.models import AuditAction, AuditEvent, Consent, Language, Referral, Role
+from welcome.services import referrals
+
+
+def _pdf_text(data: bytes) -> str:
+    """The PDF's text with line breaks as plain spaces (the layout wraps long titles)."""
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return " ".join(text.split())
+
+
+@pytest.fixture
+def person_with_consent(client):
+    login_as(client, Role.COORDINATOR)
+    person = make_person(given_name="Olena", family_name="Kovalenko")
+    partners = [make_partner(name="Jugendmigrationsdienst Musterstadt"),
+                make_partner(name="Volkshochschule Musterstadt")]
+    consent = make_consent(person, partners)
+    return person, partners, consent
+
+
+@pytest.mark.parametrize("language", DOCUMENT_LANGUAGES)
+def test_consent_form_in_every_language(client, person_with_consent, language):
+    """The printed form names the person and the partners, in their language and German."""
+    _person, partners, consent = person_with_consent
+    consent.form_language = catalogue(Language, language)
+    db.session.commit()
+    response = client.get(f"/admin/consent/form/?id={consent.id}")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    text = _pdf_text(response.data)
+    assert "Olena Kovalenko" in text
+    for partner in partners:
+        assert partner.name in text
+    assert "Einverständniserklärung zur Weitergabe personenbezogener Daten" in text
+    assert "Formularversion 2026-1" in text
+    reviewed = language in ("de", "en")
+    assert ("Übersetzung noch nicht geprüft" in text) is not reviewed
+    if language == "ar":
+        assert "موافقة على نقل البيانات الشخصية" in text
+    if language == "uk":
+        assert "Згода на передачу персональних даних" in text
+
+
+def test_printed_form_keeps_the_recorded_version(client, person_with_consent):
+    *_, consent = person_with_consent
+    consent.form_version = "2025-3"
+    db.session.commit()
+    text = _pdf_text(client.get(f"/admin/consent/form/?id={consent.id}").data)
+    assert "Formularversion 2025-3" in text
+
+
+def test_draft_form_for_chosen_partners(client, person_with_consent):
+    person, partners, _ = person_with_consent
+    response = client.get(f"/admin/person/consent-form/?id={person.id}&partner={partners[0].id}"
+                          "&category=name&category=need&channel=phone&language=tr")
+    assert response.status_code == 200
+    text = _pdf_text(response.data)
+    assert partners[0].name in text and partners[1].name not in text
+    assert "Kişisel verilerin aktarılmasına ilişkin onay beyanı" in text
+    exports = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == AuditAction.EXPORT)).all()
+    assert [(e.entity, e.entity_id) for e in exports] == [("Person", str(person.id))]
+
+
+@pytest.mark.parametrize("query", ["partner=abc", "partner=999999", "category=religion",
+                                   "channel=pigeon", "partner_type=-1"])
+def test_draft_form_with_bad_arguments(client, person_with_consent, query):
+    person, *_ = person_with_consent
+    response = client.get(f"/admin/person/consent-form/?id={person.id}&{query}")
+    assert response.status_code in (400, 404)
+
+
+def test_person_page_shows_state_and_withdraws_in_one_step(client, person_with_consent):
+    person, partners, consent = person_with_consent
+    referral = make_referral(make_need(make_case(person)), partners[0])
+    with client.application.test_request_context():
+        referrals.hand_over(db.session, referral, "email", ["name", "need"])
+        db.session.commit()
+    page = client.get(f"/admin/person/details/?id={person.id}")
+    assert "gültig" in flashes(page) and "Widerrufen" in flashes(page)
+    response = client.post(f"/admin/consent/withdraw/?id={consent.id}&url=/admin/person/",
+                           data={"withdrawn_on": date.today().isoformat(),
+                                 "withdrawn_how": "verbal"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/person/"
+    db.session.expire_all()
+    assert db.session.get(Consent, consent.id).withdrawn_on == date.today()
+    assert db.session.get(Referral, referral.id).needs_attention
+    text = flashes(client.get("/admin/person/"))
+    assert "zur Prüfung markiert" in text and referral.case.reference in text
+
+
+def test_withdrawal_without_date_is_refused(client, person_with_consent):
+    *_, consent = person_with_consent
+    response = client.post(f"/admin/consent/withdraw/?id={consent.id}", data={})
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Consent, consent.id).withdrawn_on is None
+
+
+def test_scan_is_uploaded_with_the_consent_and_reading_it_is_audited(client):
+    login_as(client, Role.COORDINATOR)
+    person, partner = make_person(), make_partner()
+    data = {
+        "person": str(person.id), "purpose": "share_with_partners",
+        "partners": [str(partner.id)], "categories": ["name"], "channels": ["phone"],
+        "given_on": "2026-10-05", "given_how": "signed_paper", "form_version": "2026-1",
+        "form_language": str(catalogue(Language, "de").id),
+        "scan_upload": (io.BytesIO(b"%PDF-1.4 signed"), "unterschrift.pdf"),
+    }
+    response = client.post("/admin/consent/new/", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302, flashes(response)[:1000]
+    consent = db.session.scalar(select(Consent).where(Consent.person_id == person.id))
+    assert consent.scan_filename == "unterschrift.pdf"
+    assert client.get(f"/admin/consent/scan/?id={consent.id}").data == b"%PDF-1.4 signed"
+    reads = db.session.scalars(select(AuditEvent).where(AuditEvent.detail == "scan")).all()
+    assert len(reads) == 1
+
+
+def test_a_scan_that_is_not_a_document_is_refused(client):
+    login_as(client, Role.COORDINATOR)
+    person, partner = make_person(), make_partner()
+    response = client.post("/admin/consent/new/", content_type="multipart/form-data", data={
+        "person": str(person.id), "purpose": "share_with_partners",
+        "partners": [str(partner.id)], "categories": ["name"], "channels": ["phone"],
+        "given_on": "2026-10-05", "given_how": "signed_paper", "form_version": "2026-1",
+        "form_language": str(catalogue(Language, "de").id),
+        "scan_upload": (io.BytesIO(b"MZ\x90\x00"), "virus.exe"),
+    })
+    assert response.status_code == 422
+    assert "PDF, JPEG oder PNG" in flashes(response)
+    assert db.session.scalar(select(Consent).where(Consent.person_id == person.id)) is None
