@@ -122,7 +122,8 @@ def run_migrations_online():
                 if broken:
                     raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
         if sqlite:
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+            # Never hand this connection, with foreign keys off, back to the pool.
+            connection.invalidate()
 
 
 if context.is_offline_mode():
