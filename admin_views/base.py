@@ -184,7 +184,8 @@ class WelcomeModelView(ModelView):
     column_type_formatters = LIST_FORMATTERS
     column_type_formatters_detail = LIST_FORMATTERS
     column_type_formatters_export = EXPORT_FORMATTERS
-    column_labels = {
+    #: Labels every screen shares; a view's own ``column_labels`` add to them.
+    COMMON_LABELS = {
         "created_at": _l("Created"),
         "updated_at": _l("Last changed"),
         "notes": _l("Notes"),
@@ -192,6 +193,7 @@ class WelcomeModelView(ModelView):
     }
 
     def __init__(self, model: type, **kwargs: Any) -> None:
+        self.column_labels = {**self.COMMON_LABELS, **(self.column_labels or {})}
         super().__init__(model, db, **kwargs)
 
     # --- access -------------------------------------------------------------------------------

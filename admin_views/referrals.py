@@ -101,7 +101,7 @@ class ReferralView(HandoverPages, WelcomeModelView):
                    "planned_on", "feedback_due_on", "needs_attention")
     column_details_list = ("case", "need", "partner", "channel", "status", "planned_on",
                            "consent", "passed_categories", "handed_over_at", "handed_over_by",
-                           "handover_text", "feedback_due_on", "appointment_on", "completed_on",
+                           "feedback_due_on", "appointment_on", "completed_on",
                            "outcome_reason", "outcome_note", "needs_attention", "notes",
                            "created_at", "updated_at")
     column_export_list = ("need.field_of_action", "partner", "channel", "status", "planned_on",

@@ -506,7 +506,7 @@ class _DemoBuilder:
             form_version="2026-1",
             form_language=self.languages["de"],
             given_on=given_on,
-            partner_types=list(self.types.values())[:10] if index % 2 else [],
+            partner_types=list(self.types.values()) if index % 2 else [],
             partners=partners if not index % 2 else [],
             categories=[DataCategory.NAME, DataCategory.CONTACT,
                         DataCategory.PREFERRED_LANGUAGE, DataCategory.NEED],
