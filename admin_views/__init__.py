@@ -14,6 +14,7 @@ from admin_views.catalogues import (
     ResidencePurposeView,
 )
 from admin_views.dashboard import DashboardView, IntakePlaceholderView, MonitoringPlaceholderView
+from admin_views.interview import InterviewView
 from admin_views.network import PartnerView, ResourceView
 from admin_views.referrals import ConsentView, IntakeView, ReferralView
 from admin_views.users import AuditEventView, UserView
@@ -55,6 +56,8 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(IntakePlaceholderView(name=_l("Log new residents"), endpoint="intake",
                                          url="/intake"))
     admin.add_view(CaseView(Case, name=_l("Cases"), category=CASEWORK, endpoint="case"))
+    admin.add_view(InterviewView(name=_l("New orientation interview"), category=CASEWORK,
+                                 endpoint="interview", url="/admin/interview"))
     admin.add_view(PersonView(Person, name=_l("Persons"), category=CASEWORK, endpoint="person"))
     admin.add_view(NeedView(Need, name=_l("Needs"), category=CASEWORK, endpoint="need"))
     admin.add_view(ReferralView(Referral, name=_l("Referrals"), category=CASEWORK,

@@ -28,6 +28,7 @@ from welcome.models import (
     ConsultationKind,
     ContactChannel,
     FieldOfAction,
+    Interview,
     Language,
     Need,
     NeedStatus,
@@ -209,6 +210,8 @@ class CaseView(WelcomeModelView):
     def render(self, template: str, **kwargs: Any) -> Any:
         if template == self.details_template:
             kwargs["today"] = date.today()
+            kwargs["open_interview"] = db.session.scalar(select(Interview).where(
+                Interview.case_id == kwargs["model"].id, Interview.finished_at.is_(None)))
         return super().render(template, **kwargs)
 
     one_options = (

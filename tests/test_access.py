@@ -50,20 +50,22 @@ RIGHTS: dict[str, tuple[set[Role], set[Role], set[Role], set[Role]]] = {
     "user": ({IT}, {IT}, {IT}, set()),
     "audit": ({C, IT}, set(), set(), set()),
     "admin": ({C, A, IT}, set(), set(), set()),
+    "interview": ({C, A}, {C, A}, set(), set()),
     "intake": ({K}, set(), set(), set()),
     "monitoring": ({C, A, B}, set(), set(), set()),
 }
 ROLES = [None, *Role]
 #: Pages that are public or tested elsewhere (sign-in, language switch, static files).
 PUBLIC = {"static", "admin.static", "auth.login", "auth.logout", "auth.set_language",
-          "auth.home", "feedback.answer"}
+          "auth.home", "auth.keepalive", "feedback.answer"}
 #: Pages that show one record and take its id.
 RECORD_PAGES = {"details_view", "edit_view", "password_view", "handover_view", "form_view",
                 "scan_view", "consent_form_view"}
 #: What an allowed user gets from a page when the matrix sends no usable record or data.
 ALLOWED_ANSWER = {"delete_view": 404, "ajax_update": 404, "action_view": 302,
                   "outcome_view": 404, "feedback_link_view": 404, "revoke_link_view": 404,
-                  "withdraw_view": 404, "scan_view": 404}
+                  "withdraw_view": 404, "scan_view": 404,
+                  "interview.index": 302, "interview.start": 302}
 
 
 #: A lookup each screen offers, for the ajax URLs of the matrix.
@@ -119,11 +121,13 @@ def _expected(blueprint: str, page: str, role: Role | None) -> int:
         # consents: printing and reading the scan are reads, withdrawing is a change
         "form_view": may_open, "scan_view": may_open, "consent_form_view": may_open,
         "withdraw_view": may_change,
+        # the orientation interview writes into the case at every step
+        "new": may_change, "start": may_change, "step": may_change,
     }
     assert page in needs, f"no access rule written down for page {page}"
     if role not in needs[page]:
         return 403
-    return ALLOWED_ANSWER.get(page, 200)
+    return ALLOWED_ANSWER.get(f"{blueprint}.{page}", ALLOWED_ANSWER.get(page, 200))
 
 
 def test_every_url_is_in_the_rights_table(app):
@@ -141,7 +145,8 @@ def test_role_endpoint_matrix(app, client, role):
     failures = []
     for rule in _admin_rules(app):
         blueprint, page = rule.endpoint.split(".", 1)
-        path = rule.rule.replace("<export_type>", "csv")
+        path = (rule.rule.replace("<export_type>", "csv")
+                .replace("<int:case_id>", str(ids["case"])).replace("<step_name>", "household"))
         record_id = ids.get(blueprint, 1)
         if page in RECORD_PAGES:
             path += f"?id={record_id}"

@@ -237,3 +237,10 @@ def test_an_account_with_history_is_deactivated_not_deleted(client):
     db.session.expire_all()
     assert db.session.get(User, user.id) is not None
     assert "deaktivieren" in flashes(client.get("/admin/user/"))
+
+
+def test_keepalive_needs_a_signed_in_user_and_a_token(client):
+    assert client.post("/keepalive").status_code == 302
+    login_as(client, Role.ASSISTANT)
+    assert client.post("/keepalive", csrf=False).status_code == 400
+    assert client.post("/keepalive").get_json()["csrf_token"]

@@ -1,10 +1,21 @@
 """Sign-in, sign-out, language switch and the role-based start page."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
@@ -72,6 +83,14 @@ def logout():
     session["locale"] = locale
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@blueprint.route("/keepalive", methods=["POST"])
+@login_required
+def keepalive():
+    """Called by long forms (the interview) while someone types: the session stays alive and
+    the page gets a fresh CSRF token, so a long conversation never loses what was entered."""
+    return jsonify(csrf_token=generate_csrf())
 
 
 @blueprint.route("/language", methods=["POST"])

@@ -31,6 +31,7 @@ from welcome.models.consent import (
 from welcome.models.consultation import Consultation, ConsultationKind, ContactChannel
 from welcome.models.feedback import FeedbackLink
 from welcome.models.intake import Intake, IntakeOffice, IntakeStatus
+from welcome.models.interview import Interview, InterviewStep
 from welcome.models.need import Need, NeedStatus, Priority
 from welcome.models.partner import Partner
 from welcome.models.person import Person, Sex
@@ -63,6 +64,8 @@ __all__ = [
     "Intake",
     "IntakeOffice",
     "IntakeStatus",
+    "Interview",
+    "InterviewStep",
     "LabelledEnum",
     "Language",
     "MemberRelation",

@@ -39,4 +39,41 @@
       window.faForm.addInlineField(inlineAdd, inlineAdd.getAttribute("data-inline-add"));
     }
   });
+
+  // Long forms (the orientation interview) keep the session and their CSRF token fresh while
+  // someone is typing; an unattended screen still signs out after the idle time.
+  var keepalive = document.querySelector("[data-keepalive]");
+  if (keepalive) {
+    var lastPing = Date.now();
+    keepalive.addEventListener("input", function () {
+      if (Date.now() - lastPing < 60000) {
+        return;
+      }
+      lastPing = Date.now();
+      var token = keepalive.querySelector('input[name="csrf_token"]').value;
+      fetch(keepalive.getAttribute("data-keepalive"), {
+        method: "POST", credentials: "same-origin", headers: {"X-CSRFToken": token}
+      }).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (data) {
+        if (data && data.csrf_token) {
+          document.querySelectorAll('input[name="csrf_token"]').forEach(function (input) {
+            input.value = data.csrf_token;
+          });
+        }
+      });
+    });
+  }
+
+  // Needs step of the interview: a row's details show once the need (or one of its topics)
+  // is ticked.
+  document.querySelectorAll(".need-row[data-need]").forEach(function (row) {
+    var main = row.querySelector('input[name="' + row.getAttribute("data-need") + '"]');
+    row.addEventListener("change", function (event) {
+      if (event.target.classList.contains("topic-box") && event.target.checked) {
+        main.checked = true;
+      }
+      row.classList.toggle("checked", main.checked);
+    });
+  });
 })();

@@ -1,0 +1,76 @@
+"""The partner ranking rules of welcome.services.matching, one by one."""
+
+from tests.helpers import catalogue, make_case, make_need, make_partner, make_person
+from welcome.extensions import db
+from welcome.models import FieldOfAction, Language
+from welcome.services import cases, matching
+
+
+def _need(**person):
+    person = make_person(**person)
+    return make_need(make_case(person), field="housing")
+
+
+def _names(need) -> list[str]:
+    return [s.partner.name for s in matching.suggest_partners(db.session, need, limit=10)]
+
+
+def test_only_active_partners_of_the_field_are_suggested(app_context):
+    need = _need()
+    make_partner(name="A Wohnen")
+    make_partner(name="B Inaktiv", active=False)
+    make_partner(name="C Sprachkurse", fields_of_action=[catalogue(FieldOfAction, "language")])
+    assert _names(need) == ["A Wohnen"]
+
+
+def test_preferred_language_counts_most(app_context):
+    need = _need(preferred_language=catalogue(Language, "uk"), district="Nord")
+    make_partner(name="A Deutsch", languages=[catalogue(Language, "de")], district="Nord",
+                 accepts_email_handover=True)
+    make_partner(name="B Ukrainisch", languages=[catalogue(Language, "uk")], district="Süd",
+                 accepts_email_handover=False)
+    suggestions = matching.suggest_partners(db.session, need)
+    assert [s.partner.name for s in suggestions] == ["A Deutsch", "B Ukrainisch"]
+    assert [s.points for s in suggestions] == [3, 3]
+    assert "spricht Ukrainisch" in suggestions[1].reasons
+
+
+def test_another_spoken_language_counts_one(app_context):
+    need = _need(preferred_language=catalogue(Language, "ar"),
+                 languages=[catalogue(Language, "en")], district=None)
+    make_partner(name="A", languages=[catalogue(Language, "en")], accepts_email_handover=False)
+    make_partner(name="B", languages=[catalogue(Language, "ar")], accepts_email_handover=False)
+    points = {s.partner.name: s.points for s in matching.suggest_partners(db.session, need)}
+    assert points == {"A": 1, "B": 3}
+
+
+def test_same_district_and_email_handover(app_context):
+    need = _need(district="Weststadt", preferred_language=None, languages=[])
+    make_partner(name="A", district="weststadt ", accepts_email_handover=True,
+                 email="a@example.org")
+    make_partner(name="B", district="Altstadt", accepts_email_handover=True, email=None)
+    suggestions = {s.partner.name: s for s in matching.suggest_partners(db.session, need)}
+    assert suggestions["A"].points == matching.POINTS_DISTRICT + matching.POINTS_EMAIL
+    assert suggestions["B"].points == 0
+    assert any("Weststadt" in reason for reason in suggestions["A"].reasons)
+
+
+def test_ties_are_ordered_by_name_and_limited(app_context):
+    need = _need(district=None, preferred_language=None, languages=[])
+    for name in ("Delta", "alpha", "Charlie", "bravo"):
+        make_partner(name=name, accepts_email_handover=False)
+    assert _names(need) == ["alpha", "bravo", "Charlie", "Delta"]
+    assert len(matching.suggest_partners(db.session, need, limit=2)) == 2
+
+
+def test_the_person_the_need_concerns_counts(app_context):
+    parent = make_person(preferred_language=catalogue(Language, "de"))
+    case = make_case(parent)
+    child = make_person(given_name="Mila", preferred_language=catalogue(Language, "tr"))
+
+
+    cases.add_member(case, child, "child")
+    need = make_need(case, field="housing", person=child)
+    make_partner(name="A", languages=[catalogue(Language, "tr")], accepts_email_handover=False,
+                 district=None)
+    assert matching.suggest_partners(db.session, need)[0].points == 3
