@@ -64,6 +64,11 @@ AJAX_NAMES = {"case": "main_person", "need": "case", "referral": "partner",
               "consultation": "case", "consent": "person", "intakes": "person"}
 
 
+#: Pages of the intake queue that act on one intake (given by ``?id=``).
+TRIAGE_PAGES = ("accept_view", "contacted_view", "reject_view", "merge_view",
+                "merge_confirm_view")
+
+
 def _records() -> dict[str, int]:
     """One record of every kind, so detail and edit pages have something to show."""
     case = make_case()
@@ -77,6 +82,7 @@ def _records() -> dict[str, int]:
         "case": case.id, "person": case.main_person_id, "need": make_need(case).id,
         "referral": make_referral().id, "consultation": consultation.id,
         "consent": make_consent(make_person()).id, "intakes": make_intake().id,
+        "intake": make_intake(phone="+49 171 3920002").id,
         "partner": make_partner().id, "resource": resource.id,
         "user": make_user(Role.ASSISTANT).id,
         "field_of_action": catalogue(FieldOfAction, "housing").id,
@@ -106,11 +112,18 @@ def _expected(blueprint: str, page: str, role: Role | None) -> int:
         "ajax_lookup": may_open, "create_view": may_change, "edit_view": may_change,
         "password_view": may_change, "ajax_update": may_change, "delete_view": may_delete,
         "export": may_export, "action_view": may_delete,
+        # the coordinator's triage of intakes and the arrival-list import (issue 7)
+        "accept_view": may_change, "contacted_view": may_change, "reject_view": may_change,
+        "merge_view": may_change, "merge_confirm_view": may_change, "import_view": may_change,
+        "import_confirm_view": may_change,
     }
     assert page in needs, f"no access rule written down for page {page}"
     if role not in needs[page]:
         return 403
-    return {"delete_view": 404, "ajax_update": 404, "action_view": 302}.get(page, 200)
+    if blueprint == "intake" and page == "details_view":
+        return 404  # the record was logged by somebody else: a clerk sees only their own
+    return {"delete_view": 404, "ajax_update": 404, "action_view": 302,
+            "import_confirm_view": 400}.get(page, 200)
 
 
 def test_every_url_is_in_the_rights_table(app):
@@ -130,8 +143,10 @@ def test_role_endpoint_matrix(app, client, role):
         blueprint, page = rule.endpoint.split(".", 1)
         path = rule.rule.replace("<export_type>", "csv")
         record_id = ids.get(blueprint, 1)
-        if page in ("details_view", "edit_view", "password_view"):
+        if page in ("details_view", "edit_view", "password_view", *TRIAGE_PAGES):
             path += f"?id={record_id}"
+        if page == "merge_confirm_view":
+            path += f"&person={ids['person']}"
         if page == "ajax_lookup":
             path += f"?name={AJAX_NAMES.get(blueprint, 'nothing')}&query=a"
         if "POST" in rule.methods and "GET" not in rule.methods:
