@@ -405,7 +405,10 @@ class IntakeView(WelcomeModelView):
         if upload is None or not upload.filename:
             form.file.errors = [*form.file.errors, _("Choose a CSV file.")]
             return self._import_page(form, status=400)
-        data = upload.stream.read(intake_import.MAX_IMPORT_BYTES + 1)
+        try:
+            data = upload.stream.read(intake_import.MAX_IMPORT_BYTES + 1)
+        finally:
+            upload.close()
         try:
             result = intake_import.preview(db.session, data, form.office.data)
         except DomainError as error:

@@ -98,11 +98,15 @@ class ImportRow:
     note: str | None
     already_imported: bool = False
 
+    @property
+    def birth_date(self) -> date | None:
+        return date.fromisoformat(self.date_of_birth) if self.date_of_birth else None
+
     def to_intake(self) -> Intake:
         return Intake(
             given_name=self.given_name,
             family_name=self.family_name,
-            date_of_birth=date.fromisoformat(self.date_of_birth) if self.date_of_birth else None,
+            date_of_birth=self.birth_date,
             phone=self.phone,
             email=self.email,
             preferred_language_id=self.preferred_language_id,
@@ -202,7 +206,8 @@ def map_columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
 
     :raises ImportFileError: when a required column is missing or named twice.
     """
-    known = {name: field_name for field_name, names in COLUMNS.items() for name in names}
+    known = {_header_name(name): field_name for field_name, names in COLUMNS.items()
+             for name in names}
     positions: dict[str, int] = {}
     ignored = []
     for position, raw in enumerate(header):
@@ -260,7 +265,7 @@ def _office(raw: str, default: IntakeOffice) -> IntakeOffice | None:
     if not word:
         return default
     for office, words in OFFICE_WORDS.items():
-        if word in words or word == _header_name(office.label):
+        if word in {_header_name(w) for w in words} or word == _header_name(office.label):
             return office
     return None
 
