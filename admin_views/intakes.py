@@ -8,10 +8,11 @@ itself is a service function in ``welcome.services.triage``. The clerk's own scr
 from datetime import date
 from typing import Any
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup, escape
@@ -104,8 +105,7 @@ class ImportConfirmForm(FlaskForm):
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    from flask import current_app
-
+    """Signs the checked rows the preview hands back, so the import needs no stored file."""
     return URLSafeTimedSerializer(current_app.secret_key, salt=intake_import.SIGNATURE_SALT)
 
 
@@ -452,7 +452,6 @@ class IntakeView(WelcomeModelView):
 
 
 def current_staff() -> Any:
-    from flask_login import current_user
-
+    """The signed-in staff member as a model instance (for relationships), not the proxy."""
     return current_user._get_current_object()
 
