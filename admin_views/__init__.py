@@ -13,10 +13,12 @@ from admin_views.catalogues import (
     ReasonView,
     ResidencePurposeView,
 )
-from admin_views.dashboard import DashboardView, IntakePlaceholderView, MonitoringPlaceholderView
+from admin_views.dashboard import DashboardView, MonitoringPlaceholderView
+from admin_views.intake_clerk import ClerkIntakeView
+from admin_views.intakes import IntakeView, QueueMenuLabel
 from admin_views.interview import InterviewView
 from admin_views.network import PartnerView, ResourceView
-from admin_views.referrals import ConsentView, IntakeView, ReferralView
+from admin_views.referrals import ConsentView, ReferralView
 from admin_views.users import AuditEventView, UserView
 from welcome.config import TRANSLATIONS_DIR
 from welcome.models import (
@@ -53,8 +55,11 @@ def init_admin(app: Flask) -> Admin:
         csp_nonce_generator=lambda: g.get("csp_nonce", ""),
         translations_path=str(TRANSLATIONS_DIR),
     )
-    admin.add_view(IntakePlaceholderView(name=_l("Log new residents"), endpoint="intake",
-                                         url="/intake"))
+    admin.add_view(ClerkIntakeView(name=_l("Log new residents"), endpoint="intake",
+                                   url="/intake"))
+    intake_queue = IntakeView(Intake, name=_l("Intakes"), endpoint="intakes")
+    admin.add_view(intake_queue)
+    intake_queue.menu.name = QueueMenuLabel(intake_queue.name)
     admin.add_view(CaseView(Case, name=_l("Cases"), category=CASEWORK, endpoint="case"))
     admin.add_view(InterviewView(name=_l("New orientation interview"), category=CASEWORK,
                                  endpoint="interview", url="/admin/interview"))
@@ -66,7 +71,6 @@ def init_admin(app: Flask) -> Admin:
                                     endpoint="consultation"))
     admin.add_view(ConsentView(Consent, name=_l("Consents"), category=CASEWORK,
                                endpoint="consent"))
-    admin.add_view(IntakeView(Intake, name=_l("Intakes"), category=CASEWORK, endpoint="intakes"))
     admin.add_view(PartnerView(Partner, name=_l("Partners"), category=NETWORK,
                                endpoint="partner"))
     admin.add_view(ResourceView(Resource, name=_l("Links and material"), category=NETWORK,

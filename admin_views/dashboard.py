@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from welcome.auth.redirects import current_path
-from welcome.auth.roles import CASEWORK, CLERKS, MONITORING_READERS, has_role
+from welcome.auth.roles import CASEWORK, MONITORING_READERS, has_role
 from welcome.extensions import db
 from welcome.models import (
     Case,
@@ -70,18 +70,6 @@ def work_figures() -> dict[str, int]:
         )
     ).one()
     return dict(row._mapping)
-
-
-class IntakePlaceholderView(RoleGuardMixin, BaseView):
-    """The clerk's intake screen; the form itself comes with the intake feature."""
-
-    roles = CLERKS
-
-    @expose("/")
-    def index(self) -> Any:
-        return self.render("admin/placeholder.html", title=_l("Log a new resident"),
-                           text=_l("The intake form is being built. Until then, please pass "
-                                   "new residents' details to the Welcome Center as before."))
 
 
 class MonitoringPlaceholderView(RoleGuardMixin, BaseView):

@@ -1,4 +1,4 @@
-"""Referrals, consents and intakes."""
+"""Referrals and consents."""
 
 from datetime import date
 from typing import Any
@@ -14,7 +14,7 @@ from admin_views.base import WelcomeModelView, catalogue_query, enum_filter
 from admin_views.cases import _case_link, _link, case_loader, person_loader, reasons
 from admin_views.consent_pages import ConsentPages
 from admin_views.fields import EnumMultipleField, UploadField
-from admin_views.filters import IdEqualFilter, catalogue_options, choice_options
+from admin_views.filters import IdEqualFilter, choice_options
 from admin_views.handover import HandoverPages
 from welcome.models import (
     Case,
@@ -23,9 +23,6 @@ from welcome.models import (
     ConsentPurpose,
     DataCategory,
     HandoverChannel,
-    Intake,
-    IntakeOffice,
-    IntakeStatus,
     Language,
     Need,
     Partner,
@@ -34,11 +31,9 @@ from welcome.models import (
     ReasonKind,
     Referral,
     ReferralStatus,
-    ResidencePurpose,
 )
-from welcome.services import consents, feedback, intakes, referrals
+from welcome.services import consents, feedback, referrals
 from welcome.services.errors import DomainError
-from welcome.validation import PhoneNumber, email_address
 
 
 def partner_loader(name: str) -> SearchLoader:
@@ -241,64 +236,3 @@ class ConsentView(ConsentPages, WelcomeModelView):
             model.recorded_by = current_user._get_current_object()
         super().on_model_change(form, model, is_created)
 
-
-class IntakeView(WelcomeModelView):
-    rules = staticmethod(intakes.check_intake)
-    column_list = ("created_at", "family_name", "given_name", "office", "status",
-                   "possible_duplicate", "case")
-    column_details_list = ("family_name", "given_name", "date_of_birth", "phone", "email",
-                           "preferred_language", "residence_purpose", "household_size",
-                           "office", "consent_to_contact", "note", "status",
-                           "possible_duplicate", "created_by", "contacted_on",
-                           "contacted_channel", "decision_reason", "decision_note", "case",
-                           "person", "created_at")
-    column_export_list = ("created_at", "office", "status", "household_size")
-    column_labels = {
-        "created_at": _l("Received"),
-        "family_name": _l("Family name"),
-        "given_name": _l("Given name"),
-        "date_of_birth": _l("Date of birth"),
-        "phone": _l("Phone"),
-        "email": _l("E-mail"),
-        "preferred_language": _l("Preferred language"),
-        "residence_purpose": _l("Residence purpose"),
-        "household_size": _l("Household size"),
-        "office": _l("Office"),
-        "consent_to_contact": _l("Agrees to be contacted"),
-        "note": _l("Note"),
-        "status": _l("Status"),
-        "possible_duplicate": _l("Possible duplicate"),
-        "created_by": _l("Logged by"),
-        "contacted_on": _l("Contacted on"),
-        "contacted_channel": _l("Contacted how"),
-        "decision_reason": _l("Reason for rejecting"),
-        "decision_note": _l("Note on the decision"),
-        "case": _l("Case"),
-        "person": _l("Person"),
-    }
-    column_sortable_list = ("created_at", "family_name", "given_name", "office", "status")
-    column_default_sort = [("created_at", False), ("id", False)]
-    column_searchable_list = ("family_name", "given_name", "email", "phone")
-    search_hint = _l("Name, e-mail or phone")
-    column_select_related_list = (Intake.case,)
-    column_formatters = {"case": _case_link}
-    column_formatters_export = {}
-    column_filters = (
-        enum_filter(Intake.status, _l("Status"), IntakeStatus),
-        enum_filter(Intake.office, _l("Office"), IntakeOffice),
-        "possible_duplicate",
-        IdEqualFilter(Intake.residence_purpose_id, _l("Residence purpose"),
-                      options=catalogue_options(ResidencePurpose)),
-    )
-    form_columns = ("given_name", "family_name", "date_of_birth", "phone", "email",
-                    "preferred_language", "residence_purpose", "household_size", "office",
-                    "consent_to_contact", "note", "status", "contacted_on", "contacted_channel",
-                    "decision_reason", "decision_note", "case", "person")
-    form_ajax_refs = {"case": case_loader("case"), "person": person_loader("person")}
-    form_args = {
-        "preferred_language": {"query_factory": catalogue_query(Language)},
-        "residence_purpose": {"query_factory": catalogue_query(ResidencePurpose)},
-        "decision_reason": {"query_factory": reasons(ReasonKind.INTAKE_REJECTED)},
-        "phone": {"validators": [PhoneNumber()]},
-        "email": {"validators": [email_address()]},
-    }

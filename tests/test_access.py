@@ -65,12 +65,18 @@ RECORD_PAGES = {"details_view", "edit_view", "password_view", "handover_view", "
 ALLOWED_ANSWER = {"delete_view": 404, "ajax_update": 404, "action_view": 302,
                   "outcome_view": 404, "feedback_link_view": 404, "revoke_link_view": 404,
                   "withdraw_view": 404, "scan_view": 404,
-                  "interview.index": 302, "interview.start": 302}
+                  "interview.index": 302, "interview.start": 302,
+                  "import_confirm_view": 400}
 
 
 #: A lookup each screen offers, for the ajax URLs of the matrix.
 AJAX_NAMES = {"case": "main_person", "need": "case", "referral": "partner",
               "consultation": "case", "consent": "person", "intakes": "person"}
+
+
+#: Pages of the intake queue that act on one intake (given by ``?id=``).
+TRIAGE_PAGES = ("accept_view", "contacted_view", "reject_view", "merge_view",
+                "merge_confirm_view")
 
 
 def _records() -> dict[str, int]:
@@ -86,6 +92,7 @@ def _records() -> dict[str, int]:
         "case": case.id, "person": case.main_person_id, "need": make_need(case).id,
         "referral": make_referral().id, "consultation": consultation.id,
         "consent": make_consent(make_person()).id, "intakes": make_intake().id,
+        "intake": make_intake(phone="+49 171 3920002").id,
         "partner": make_partner().id, "resource": resource.id,
         "user": make_user(Role.ASSISTANT).id,
         "field_of_action": catalogue(FieldOfAction, "housing").id,
@@ -123,10 +130,16 @@ def _expected(blueprint: str, page: str, role: Role | None) -> int:
         "withdraw_view": may_change,
         # the orientation interview writes into the case at every step
         "new": may_change, "start": may_change, "step": may_change,
+        # the coordinator's triage of intakes and the arrival-list import (issue 7)
+        "accept_view": may_change, "contacted_view": may_change, "reject_view": may_change,
+        "merge_view": may_change, "merge_confirm_view": may_change, "import_view": may_change,
+        "import_confirm_view": may_change,
     }
     assert page in needs, f"no access rule written down for page {page}"
     if role not in needs[page]:
         return 403
+    if blueprint == "intake" and page == "details_view":
+        return 404  # the record was logged by somebody else: a clerk sees only their own
     return ALLOWED_ANSWER.get(f"{blueprint}.{page}", ALLOWED_ANSWER.get(page, 200))
 
 
@@ -148,8 +161,10 @@ def test_role_endpoint_matrix(app, client, role):
         path = (rule.rule.replace("<export_type>", "csv")
                 .replace("<int:case_id>", str(ids["case"])).replace("<step_name>", "household"))
         record_id = ids.get(blueprint, 1)
-        if page in RECORD_PAGES:
+        if page in RECORD_PAGES or page in TRIAGE_PAGES:
             path += f"?id={record_id}"
+        if page == "merge_confirm_view":
+            path += f"&person={ids['person']}"
         if page == "ajax_lookup":
             path += f"?name={AJAX_NAMES.get(blueprint, 'nothing')}&query=a"
         if "POST" in rule.methods and "GET" not in rule.methods:

@@ -3,7 +3,17 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from welcome.extensions import db
@@ -43,7 +53,7 @@ class Intake(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     given_name: Mapped[str] = mapped_column(String(100), nullable=False)
     family_name: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
-    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    date_of_birth: Mapped[date | None] = mapped_column(Date, index=True)
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(254))
     preferred_language_id: Mapped[int | None] = mapped_column(
@@ -67,6 +77,13 @@ class Intake(TimestampMixin, db.Model):
     )
     #: Set by the duplicate check; shown to the coordinator only, never to the clerk.
     possible_duplicate: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: What the duplicate check found: ``[{"kind": "person"|"intake", "id": 12,
+    #: "on": ["name_birth", "email", "phone"]}]``; for the coordinator only.
+    duplicate_matches: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
+    #: One-time key of the clerk's form, so a repeated POST does not log the person twice.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Stable key of an imported CSV row, so a re-upload of the same list adds nothing.
+    import_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -92,6 +109,10 @@ class Intake(TimestampMixin, db.Model):
     decision_reason: Mapped[Reason | None] = relationship()
     case: Mapped[Case | None] = relationship(back_populates="intakes")
     person: Mapped[Person | None] = relationship()
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
 
     def __str__(self) -> str:
         return f"{self.family_name}, {self.given_name}"

@@ -43,7 +43,8 @@ class Person(VersionedMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     given_name: Mapped[str] = mapped_column(String(100), nullable=False)
     family_name: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
-    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    #: Indexed for the duplicate check of intakes (same name and date of birth).
+    date_of_birth: Mapped[date | None] = mapped_column(Date, index=True)
     sex: Mapped[Sex | None] = mapped_column(enum_type(Sex, "person_sex"))
     #: ISO 3166-1 alpha-2 code; the name is shown in the UI language via Babel.
     nationality: Mapped[str | None] = mapped_column(String(2), index=True)

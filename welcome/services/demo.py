@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from unidecode import unidecode
 
 from welcome.models import (
     CaseSource,
@@ -50,6 +51,7 @@ from welcome.models import (
     WithdrawalMethod,
 )
 from welcome.services import cases, consents, needs, referrals, users
+from welcome.services.duplicates import flag_duplicates
 from welcome.services.errors import DomainError
 
 DEMO_MARKER = "demo_data"
@@ -231,7 +233,7 @@ class _DemoBuilder:
         self.resources()
         households = self.households()
         self.casework(households, partners, staff)
-        self.intakes(staff)
+        self.intakes(staff, households)
         self.summary.counts.update({
             "persons": self.session.scalar(select(func.count(Person.id))),
             "needs": self.session.scalar(select(func.count(Need.id))),
@@ -538,17 +540,26 @@ class _DemoBuilder:
 
     # --- intakes ------------------------------------------------------------------------------
 
-    def intakes(self, staff: dict[Role, User]) -> None:
+    def intakes(self, staff: dict[Role, User],
+                households: list[tuple[Person, list[tuple[Person, MemberRelation]]]]) -> None:
+        """Intakes in every status, spread over the last weeks; two of them are possible
+        duplicates (a known person spelt differently, and one resident logged twice)."""
         clerk = staff[Role.CLERK]
+        known = households[2][0]
         entries = (
             ("Hana", "Novaková", IntakeStatus.NEW), ("Yusuf", "Çelik", IntakeStatus.NEW),
             ("Marta", "Kowalczyk", IntakeStatus.NEW), ("Daniel", "Oliveira", IntakeStatus.NEW),
             ("Anh", "Le", IntakeStatus.CONTACTED), ("Ilir", "Hoxha", IntakeStatus.CONTACTED),
             ("Fatima", "Benali", IntakeStatus.REJECTED), ("Georgi", "Ivanov", IntakeStatus.NEW),
+            ("Georgij", "Iwanow", IntakeStatus.NEW),
+            (known.given_name, unidecode(known.family_name).upper(), IntakeStatus.NEW),
         )
+        now = datetime.now(UTC)
+        previous_phone = None
         for position, (given, family, status) in enumerate(entries):
             intake = Intake(
                 given_name=given, family_name=family,
+                date_of_birth=date(1985 + position, 1 + position, 10 + position),
                 phone=self.phone(mobile=True),
                 email=f"{given}.{family}".lower().encode("ascii", "ignore").decode()
                 + "@example.org",
@@ -560,12 +571,18 @@ class _DemoBuilder:
                 consent_to_contact=True,
                 status=status,
                 created_by=clerk,
+                created_at=now - timedelta(days=len(entries) - position, hours=position),
                 note="Wünscht Beratung zur Wohnungssuche." if position % 2 else None,
             )
+            if given == known.given_name:
+                intake.date_of_birth = known.date_of_birth
+            if given == "Georgij":
+                intake.phone = previous_phone
             if status == IntakeStatus.CONTACTED:
                 intake.contacted_on = self.today - timedelta(days=position)
                 intake.contacted_channel = ContactChannel.PHONE
             if status == IntakeStatus.REJECTED:
                 intake.decision_reason = self.reasons[ReasonKind.INTAKE_REJECTED][1]
             self.session.add(intake)
-        self.session.flush()
+            flag_duplicates(self.session, intake)
+            previous_phone = intake.phone
