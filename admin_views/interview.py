@@ -260,10 +260,15 @@ class InterviewView(RoleGuardMixin, BaseView):
     @expose("/new/", methods=("GET", "POST"))
     def new(self) -> Any:
         """Start with a person who walked in: the household step creates person and case."""
-        form = HouseholdForm(request.form if request.method == "POST" else None,
-                             source=CaseSource.SELF)
-        form.members.min_entries = 0
-        if request.method == "POST" and form.validate():
+        if request.method == "POST":
+            form = HouseholdForm(request.form)
+        else:
+            form = HouseholdForm(source=CaseSource.SELF,
+                                 members=[{"key": _key()} for _ in range(BLANK_MEMBER_ROWS)])
+        if request.method == "POST" and request.form.get("go") == "add_member":
+            form.members.append_entry({"key": _key()})
+            g.form_status = 200
+        elif request.method == "POST" and form.validate():
             existing = _recalled(request.form.get("key"))
             if existing:
                 return redirect(url_for(".step", case_id=existing, step_name="arrival"))
