@@ -212,6 +212,7 @@ class WelcomeModelView(ModelView):
         "revoke_link_view": "can_edit",
         "withdraw_view": "can_edit",
         "scan_upload_view": "can_edit",
+        "refer_view": "can_edit",
     }
 
     def is_accessible(self) -> bool:

@@ -3,7 +3,10 @@
 from datetime import date
 from typing import Any
 
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
 from flask_admin.contrib.sqla.filters import DateBetweenFilter
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
@@ -32,6 +35,7 @@ from welcome.models import (
     Language,
     Need,
     NeedStatus,
+    Partner,
     Person,
     Priority,
     Reason,
@@ -42,7 +46,8 @@ from welcome.models import (
     User,
     WithdrawalMethod,
 )
-from welcome.services import cases, consents, needs, persons
+from welcome.services import cases, consents, interviews, matching, needs, persons
+from welcome.services.errors import DomainError
 from welcome.validation import PhoneNumber, email_address
 
 NOTES_WARNING = _l(
@@ -322,6 +327,37 @@ class PersonView(PersonConsentPages, WelcomeModelView):
 class NeedView(WelcomeModelView):
     rules = staticmethod(needs.check_need)
     prefill_args = {"case_id": ("case", Case)}
+    details_template = "admin/need_details.html"
+
+    def render(self, template: str, **kwargs: Any) -> Any:
+        if template == self.details_template:
+            need = kwargs["model"]
+            open_need = need.status in NeedStatus.open_statuses()
+            kwargs["suggestions"] = (matching.suggest_partners(db.session, need)
+                                     if open_need else None)
+            kwargs["referred"] = {r.partner_id: r for r in need.case.referrals
+                                  if r.need_id == need.id}
+        return super().render(template, **kwargs)
+
+    @expose("/refer/", methods=("POST",))
+    def refer_view(self) -> Any:
+        """Plan a referral to one of the suggested partners, then hand it over."""
+        need = self.get_one(request.args.get("id"))
+        partner_id = request.form.get("partner", "")
+        partner = db.session.get(Partner, int(partner_id)) if partner_id.isdigit() \
+            and int(partner_id) < 2**31 else None
+        if partner is None:
+            abort(404)
+        try:
+            planned = interviews.refer_to(db.session, need, [partner])
+        except DomainError as error:
+            db.session.rollback()
+            abort(error.status_code, error.message)
+        db.session.commit()
+        if not planned:
+            flash(_("A referral to %(partner)s is already planned.", partner=partner.name), "info")
+            return redirect(url_for(".details_view", id=need.id))
+        return redirect(url_for("referral.handover_view", id=planned[0].id))
 
     column_list = ("case", "field_of_action", "person", "priority", "status", "identified_on",
                    "resolved_on")

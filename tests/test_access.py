@@ -64,7 +64,7 @@ RECORD_PAGES = {"details_view", "edit_view", "password_view", "handover_view", "
 #: What an allowed user gets from a page when the matrix sends no usable record or data.
 ALLOWED_ANSWER = {"delete_view": 404, "ajax_update": 404, "action_view": 302,
                   "outcome_view": 404, "feedback_link_view": 404, "revoke_link_view": 404,
-                  "withdraw_view": 404, "scan_view": 404,
+                  "withdraw_view": 404, "scan_view": 404, "refer_view": 404,
                   "interview.index": 302, "interview.start": 302,
                   "import_confirm_view": 400}
 
@@ -130,6 +130,8 @@ def _expected(blueprint: str, page: str, role: Role | None) -> int:
         "withdraw_view": may_change,
         # the orientation interview writes into the case at every step
         "new": may_change, "start": may_change, "step": may_change,
+        # planning a referral from a need's suggestions
+        "refer_view": may_change,
         # the coordinator's triage of intakes and the arrival-list import (issue 7)
         "accept_view": may_change, "contacted_view": may_change, "reject_view": may_change,
         "merge_view": may_change, "merge_confirm_view": may_change, "import_view": may_change,

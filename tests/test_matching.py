@@ -74,3 +74,22 @@ def test_the_person_the_need_concerns_counts(app_context):
     make_partner(name="A", languages=[catalogue(Language, "tr")], accepts_email_handover=False,
                  district=None)
     assert matching.suggest_partners(db.session, need)[0].points == 3
+
+
+def test_need_page_suggests_partners_and_plans_a_referral(client):
+    from tests.helpers import login_as
+    from welcome.models import Referral, Role
+
+    login_as(client, Role.COORDINATOR)
+    need = _need(district=None)
+    partner = make_partner(name="Wohnraum e. V.")
+    page = client.get(f"/admin/need/details/?id={need.id}").get_data(as_text=True)
+    assert "Wohnraum e. V." in page and "bietet Wohnungssuche an" in page
+    response = client.post(f"/admin/need/refer/?id={need.id}", data={"partner": str(partner.id)})
+    assert response.status_code == 302
+    assert "/admin/referral/handover/" in response.headers["Location"]
+    again = client.post(f"/admin/need/refer/?id={need.id}", data={"partner": str(partner.id)})
+    assert again.status_code == 302
+    assert db.session.query(Referral).filter_by(need_id=need.id).count() == 1
+    assert client.post(f"/admin/need/refer/?id={need.id}",
+                       data={"partner": "abc"}).status_code == 404
