@@ -8,6 +8,7 @@ from flask_admin import AdminIndexView, BaseView, expose
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from welcome.auth.redirects import current_path
 from welcome.auth.roles import CASEWORK, MONITORING_READERS, has_role
@@ -17,6 +18,7 @@ from welcome.models import (
     CaseStatus,
     Intake,
     IntakeStatus,
+    Interview,
     Referral,
     ReferralStatus,
     Role,
@@ -44,8 +46,18 @@ class DashboardView(RoleGuardMixin, AdminIndexView):
 
     @expose("/")
     def index(self) -> Any:
-        figures = work_figures() if has_role(CASEWORK) else None
-        return self.render("admin/dashboard.html", figures=figures)
+        casework = has_role(CASEWORK)
+        return self.render("admin/dashboard.html",
+                           figures=work_figures() if casework else None,
+                           paused=paused_interviews() if casework else [])
+
+
+def paused_interviews(limit: int = 8) -> list[Interview]:
+    """Orientation interviews that were started and not finished, oldest first."""
+    return list(db.session.scalars(
+        select(Interview).where(Interview.finished_at.is_(None))
+        .options(joinedload(Interview.case).joinedload(Case.main_person))
+        .order_by(Interview.started_at, Interview.id).limit(limit)))
 
 
 def work_figures() -> dict[str, int]:

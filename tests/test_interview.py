@@ -284,3 +284,10 @@ def test_bad_needs_input_is_refused(client, coordinator):
         f"need-{field.id}-person": "424242", "case_version": str(case.version)})
     assert response.status_code == 422
     assert _count(Need) == 0
+
+
+def test_paused_interviews_are_listed_on_the_start_page(client, coordinator):
+    case = make_case()
+    client.get(f"/admin/interview/{case.id}/")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "Fortzusetzende Orientierungsgespräche" in page and case.reference in page
