@@ -15,7 +15,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
@@ -163,7 +162,8 @@ class ClerkIntakeView(RoleGuardMixin, BaseView):
 
     def _page(self, form: IntakeForm, status: int = 200) -> Any:
         return self.render("admin/intake/clerk.html", form=form,
-                           own=intakes.own_intakes(db.session, current_user)), status
+                           own=intakes.own_intakes(db.session, current_user),
+                           status_of=intakes.clerk_status), status
 
     @expose("/", methods=("GET", "POST"))
     def index(self) -> Any:
@@ -185,14 +185,7 @@ class ClerkIntakeView(RoleGuardMixin, BaseView):
                 flash(error.message, "danger")
                 form.submission_key.data = uuid.uuid4().hex
             return self._page(form, error.status_code)
-        try:
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            intake = intakes.saved_with_key(db.session, current_user, key)
-            if intake is None:
-                raise
-            created = False
+        db.session.commit()
         if created:
             flash(_("Saved: %(name)s. You can enter the next person.", name=intake.full_name),
                   "success")
@@ -210,4 +203,5 @@ class ClerkIntakeView(RoleGuardMixin, BaseView):
         intake = intakes.own_intake(db.session, current_user, intake_id)
         if intake is None:
             abort(404)
-        return self.render("admin/intake/clerk_details.html", intake=intake)
+        return self.render("admin/intake/clerk_details.html", intake=intake,
+                           status=intakes.clerk_status(intake))

@@ -5,6 +5,8 @@ itself is a service function in ``welcome.services.triage``. The clerk's own scr
 ``admin_views.intake_clerk``.
 """
 
+import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -16,7 +18,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup, escape
-from sqlalchemy import case, or_, select
+from sqlalchemy import and_, case, or_, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, FileField, HiddenField, SelectField, TextAreaField
 from wtforms.fields import DateField
 from wtforms.fields.choices import SelectChoice
@@ -30,25 +34,33 @@ from admin_views.filters import IdEqualFilter, catalogue_options
 from welcome.auth.roles import CASEWORK, has_role
 from welcome.extensions import db
 from welcome.models import (
+    Case,
+    CaseStatus,
     ContactChannel,
     Intake,
     IntakeOffice,
     IntakeStatus,
     Language,
+    MemberRelation,
     Person,
     Reason,
     ReasonKind,
     ResidencePurpose,
 )
 from welcome.services import intake_import, intakes, triage
-from welcome.services.duplicates import flag_duplicates
-from welcome.services.errors import DomainError
+from welcome.services.duplicates import find_duplicates, flag_duplicates, phone_digits
+from welcome.services.errors import DomainError, StaleEditError
+from welcome.services.versioning import stale_message
 from welcome.validation import PhoneNumber, email_address
 
 #: How long a preview of an arrival list may be confirmed (seconds).
 PREVIEW_MAX_AGE = 2 * 3600
 #: Persons listed when the coordinator searches for a merge target.
 SEARCH_LIMIT = 20
+#: Words of a name search that count (given and family names, several of each).
+MAX_SEARCH_WORDS = 5
+#: Digits a search term needs before it is also compared with phone numbers.
+MIN_PHONE_DIGITS = 4
 #: Queue order: open intakes first (new before contacted), decided ones after.
 STATUS_RANK = {IntakeStatus.NEW: 0, IntakeStatus.CONTACTED: 1}
 INT_MAX = 2**31 - 1
@@ -82,9 +94,15 @@ class ContactedForm(FlaskForm):
     contacted_channel = EnumSelectField(_l("Contacted how"), enum_class=ContactChannel)
 
 
+def _choice_id(value: Any) -> int | None:
+    """A chosen record's id; the blank choice is None (and then refused as missing)."""
+    return None if value in (None, "") else int(value)
+
+
 class RejectForm(FlaskForm):
-    decision_reason = SelectField(_l("Reason for rejecting"), coerce=int,
-                                  validators=[InputRequired()])
+    decision_reason = SelectField(
+        _l("Reason for rejecting"), coerce=_choice_id,
+        validators=[InputRequired(message=_l("Choose a reason for rejecting."))])
     decision_note = TextAreaField(_l("Note on the decision"), validators=[Length(max=2000)])
 
 
@@ -92,6 +110,13 @@ class MergeForm(FlaskForm):
     take_over = HiddenField()
     case = SelectField(_l("Case"), coerce=int, validators=[Optional()])
     open_new_case = BooleanField(_l("Open a new case for this person"))
+
+
+class HouseholdForm(FlaskForm):
+    relation = EnumSelectField(
+        _l("Relation to the main person"), enum_class=MemberRelation, allow_blank=True,
+        validators=[InputRequired(message=_l("Choose how the person is related to the main "
+                                             "person."))])
 
 
 class ImportForm(FlaskForm):
@@ -112,6 +137,14 @@ def _serializer() -> URLSafeTimedSerializer:
 def _name_link(view: Any, context: Any, model: Intake, name: str) -> Markup:
     return Markup('<a href="{}">{}</a>').format(url_for(".details_view", id=model.id),
                                                 getattr(model, name))
+
+
+def _duplicate_badge(view: Any, context: Any, model: Intake, name: str) -> Markup:
+    """A warning, not a green tick: a possible duplicate is something to check."""
+    if not model.possible_duplicate:
+        return Markup("")
+    return Markup('<span class="badge badge-warning">{}</span>').format(
+        _("possible duplicate"))
 
 
 def _person_link(view: Any, context: Any, model: Intake, name: str) -> Markup:
@@ -165,7 +198,8 @@ class IntakeView(WelcomeModelView):
     column_searchable_list = ("family_name", "given_name", "email", "phone")
     search_hint = _l("Name, e-mail or phone")
     column_select_related_list = (Intake.case,)
-    column_formatters = {"case": _case_link, "family_name": _name_link}
+    column_formatters = {"case": _case_link, "family_name": _name_link,
+                         "possible_duplicate": _duplicate_badge}
     column_formatters_detail = {"case": _case_link, "person": _person_link}
     column_formatters_export = {}
     column_filters = (
@@ -212,8 +246,7 @@ class IntakeView(WelcomeModelView):
     def _open_intake(self) -> Intake:
         intake = self._intake()
         if not triage.is_open(intake):
-            flash(_("This intake was already decided (%(status)s); nothing was changed.",
-                    status=intake.status.label), "warning")
+            flash(triage.already_decided_message(intake), "warning")
             abort(redirect(url_for(".details_view", id=intake.id)))
         return intake
 
@@ -225,25 +258,59 @@ class IntakeView(WelcomeModelView):
 
     @staticmethod
     def _matches(intake: Intake) -> list[tuple[str, Any, list[str]]]:
-        """The records the duplicate check found, loaded in two statements."""
+        """What the duplicate check says about the intake, as (kind, record, matched on).
+
+        For an open intake the check runs now (two statements), so intakes logged after it
+        and persons made from intakes meanwhile are shown too. A decided intake shows what the
+        check found when it was decided, a decided intake among them as the person it became.
+        """
+        if triage.is_open(intake):
+            return [(m.kind, m.record, m.on) for m in find_duplicates(db.session, intake)]
         found = intake.duplicate_matches or []
         person_ids = [m["id"] for m in found if m.get("kind") == "person"]
         intake_ids = [m["id"] for m in found if m.get("kind") == "intake"]
         persons = {p.id: p for p in db.session.scalars(
             select(Person).where(Person.id.in_(person_ids)))} if person_ids else {}
         others = {i.id: i for i in db.session.scalars(
-            select(Intake).where(Intake.id.in_(intake_ids)))} if intake_ids else {}
-        result = []
+            select(Intake).options(joinedload(Intake.person))
+            .where(Intake.id.in_(intake_ids)))} if intake_ids else {}
+        result, shown = [], set()
         for match in found:
-            record = (persons if match.get("kind") == "person" else others).get(match.get("id"))
-            if record is not None:
-                result.append((match["kind"], record, match.get("on", [])))
+            kind = match.get("kind")
+            record = (persons if kind == "person" else others).get(match.get("id"))
+            became = record.person if kind == "intake" and record is not None else None
+            if became is not None and not triage.is_open(record):
+                kind, record = "person", became
+            if record is not None and (kind, record.id) not in shown:
+                shown.add((kind, record.id))
+                result.append((kind, record, match.get("on", [])))
         return result
 
-    def _done(self, intake: Intake, message: str) -> Any:
-        db.session.commit()
+    def _decide(self, intake: Intake, decision: Callable[[], str],
+                form: Any = None) -> tuple[Any, int]:
+        """Run a triage decision and commit.
+
+        :param decision: calls the service and returns the message for the coordinator.
+        :returns: the redirect to the intake after success; after a refusal ``None`` and the
+            status for the page shown again with the reason. An intake a colleague decided a
+            moment ago, or a record a colleague changed meanwhile, is a refusal too.
+        """
+        try:
+            message = decision()
+            db.session.commit()
+        except triage.AlreadyDecidedError as error:
+            db.session.rollback()
+            flash(error.message, "warning")
+            return redirect(url_for(".details_view", id=intake.id)), 302
+        except DomainError as error:
+            self._refused(error, form)
+            return None, error.status_code
+        except StaleDataError:
+            db.session.rollback()
+            flash(stale_message(), "danger")
+            return None, StaleEditError.status_code
         flash(message, "success")
-        return redirect(url_for(".details_view", id=intake.id))
+        return redirect(url_for(".details_view", id=intake.id)), 302
 
     def _refused(self, error: DomainError, form: Any = None) -> None:
         db.session.rollback()
@@ -258,16 +325,18 @@ class IntakeView(WelcomeModelView):
         self._check_edit()
         intake = self._open_intake()
         form = FlaskForm()
-        if request.method == "POST" and form.validate():
-            try:
-                new_case = triage.accept_intake(db.session, intake, current_staff())
-            except DomainError as error:
-                self._refused(error)
-            else:
-                return self._done(intake, _("Case %(reference)s was opened for %(name)s.",
-                                            reference=new_case.reference,
-                                            name=intake.full_name))
-        status = 422 if request.method == "POST" else 200
+        status = 200
+        if request.method == "POST":
+            status = 422
+            if form.validate():
+                def accept() -> str:
+                    new_case = triage.accept_intake(db.session, intake, current_staff())
+                    return _("Case %(reference)s was opened for %(name)s.",
+                             reference=new_case.reference, name=intake.full_name)
+
+                response, status = self._decide(intake, accept)
+                if response is not None:
+                    return response
         return self.render("admin/intake/accept.html", intake=intake, form=form,
                            matches=self._matches(intake),
                            source=triage.SOURCE_OF_OFFICE[intake.office]), status
@@ -277,19 +346,21 @@ class IntakeView(WelcomeModelView):
         self._check_edit()
         intake = self._open_intake()
         form = ContactedForm()
+        status = 200
         if request.method == "GET":
             form.contacted_on.data = date.today()
             form.contacted_channel.data = ContactChannel.PHONE
-        elif form.validate():
-            try:
-                triage.mark_contacted(db.session, intake, form.contacted_on.data,
-                                      form.contacted_channel.data)
-            except DomainError as error:
-                self._refused(error, form)
-            else:
-                return self._done(intake, _("The contact with %(name)s was recorded.",
-                                            name=intake.full_name))
-        status = 422 if request.method == "POST" else 200
+        else:
+            status = 422
+            if form.validate():
+                def contacted() -> str:
+                    triage.mark_contacted(db.session, intake, form.contacted_on.data,
+                                          form.contacted_channel.data)
+                    return _("The contact with %(name)s was recorded.", name=intake.full_name)
+
+                response, status = self._decide(intake, contacted, form)
+                if response is not None:
+                    return response
         return self.render("admin/intake/contacted.html", intake=intake, form=form), status
 
     @expose("/reject/", methods=("GET", "POST"))
@@ -297,48 +368,74 @@ class IntakeView(WelcomeModelView):
         self._check_edit()
         intake = self._open_intake()
         form = RejectForm()
-        form.decision_reason.choices = [
+        form.decision_reason.choices = [SelectChoice("", "—"), *(
             SelectChoice(reason.id, reason.label)
             for reason in reasons(ReasonKind.INTAKE_REJECTED)()
-        ]
-        if request.method == "POST" and form.validate():
-            try:
-                triage.reject_intake(db.session, intake,
-                                     db.session.get(Reason, form.decision_reason.data),
-                                     form.decision_note.data)
-            except DomainError as error:
-                self._refused(error, form)
-            else:
-                return self._done(intake, _("The intake of %(name)s was rejected.",
-                                            name=intake.full_name))
-        status = 422 if request.method == "POST" else 200
+        )]
+        status = 200
+        if request.method == "POST":
+            status = 422
+            if form.validate():
+                def reject() -> str:
+                    triage.reject_intake(db.session, intake,
+                                         db.session.get(Reason, form.decision_reason.data),
+                                         form.decision_note.data)
+                    return _("The intake of %(name)s was rejected.", name=intake.full_name)
+
+                response, status = self._decide(intake, reject, form)
+                if response is not None:
+                    return response
         return self.render("admin/intake/reject.html", intake=intake, form=form), status
 
     @expose("/merge/", methods=("GET",))
     def merge_view(self) -> Any:
-        """Choose whom to merge into: the records the duplicate check found, or a search."""
+        """Choose whom to merge into: the records the duplicate check found, or a search; or
+        the household of an open case the intake joins as a new member."""
         self._check_edit()
         intake = self._open_intake()
         term = (request.args.get("q") or "").strip()[:100]
         found = self._search(term, intake) if term else []
-        return self.render("admin/intake/merge.html", intake=intake,
-                           matches=self._matches(intake), term=term, found=found)
+        matches = self._matches(intake)
+        person_ids = [record.id for kind, record, *_rest in [*matches, *found]
+                      if kind == "person"]
+        return self.render("admin/intake/merge.html", intake=intake, matches=matches,
+                           term=term, found=found,
+                           households=triage.open_cases_by_person(db.session, person_ids))
 
     @staticmethod
     def _search(term: str, intake: Intake) -> list[Any]:
-        pattern = "%" + term.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+        """Persons and open intakes by name ("Olena", "Kovalenko", "Olena Kovalenko": every
+        word in the given or the family name), e-mail or phone number; cases by reference."""
+        def like(value: str) -> str:
+            return "%" + value.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+
+        def criteria(model: Any) -> Any:
+            words = term.split()[:MAX_SEARCH_WORDS]
+            either = [or_(model.given_name.ilike(like(word), escape="\\"),
+                          model.family_name.ilike(like(word), escape="\\")) for word in words]
+            found = [and_(*either), model.email.ilike(like(term), escape="\\")]
+            digits = re.sub(r"\D", "", term).lstrip("0")
+            if len(digits) >= MIN_PHONE_DIGITS:
+                found.append(phone_digits(model.phone).contains(digits))
+            return or_(*found)
+
         persons = list(db.session.scalars(
-            select(Person).where(or_(Person.family_name.ilike(pattern, escape="\\"),
-                                     Person.email.ilike(pattern, escape="\\")))
+            select(Person).where(criteria(Person))
             .order_by(Person.family_name, Person.given_name, Person.id).limit(SEARCH_LIMIT)))
         others = list(db.session.scalars(
-            select(Intake).where(Intake.family_name.ilike(pattern, escape="\\"),
-                                 Intake.status.in_(list(STATUS_RANK)), Intake.id != intake.id)
+            select(Intake).where(criteria(Intake), Intake.status.in_(list(STATUS_RANK)),
+                                 Intake.id != intake.id)
             .order_by(Intake.family_name, Intake.id).limit(SEARCH_LIMIT)))
-        return [("person", p) for p in persons] + [("intake", i) for i in others]
+        households = list(db.session.scalars(
+            select(Case).options(joinedload(Case.main_person))
+            .where(Case.reference.ilike(like(term), escape="\\"),
+                   Case.status != CaseStatus.CLOSED)
+            .order_by(Case.reference).limit(SEARCH_LIMIT)))
+        return ([("person", p) for p in persons] + [("intake", i) for i in others]
+                + [("case", c) for c in households])
 
     def _merge_target(self, intake: Intake) -> tuple[str, Any]:
-        for kind, model in (("person", Person), ("intake", Intake)):
+        for kind, model in (("person", Person), ("intake", Intake), ("case", Case)):
             raw = request.args.get(kind)
             if raw is None:
                 continue
@@ -355,33 +452,47 @@ class IntakeView(WelcomeModelView):
         self._check_edit()
         intake = self._open_intake()
         kind, target = self._merge_target(intake)
-        differing = triage.differing_fields(intake, target)
-        open_cases = triage.open_cases_of(db.session, target) if kind == "person" else []
-        form = MergeForm()
-        form.case.choices = [SelectChoice(c.id, c.reference) for c in open_cases]
         if kind == "intake" and not triage.is_open(target):
             flash(_("The other intake was already decided; choose another record."), "warning")
             return redirect(url_for(".merge_view", id=intake.id))
-        if request.method == "POST" and form.validate():
-            chosen = request.form.getlist("field")
-            if not set(chosen) <= set(differing):
-                abort(400, _("This field cannot be taken over."))
-            try:
-                if kind == "person":
-                    chosen_case = next((c for c in open_cases if c.id == form.case.data), None)
-                    triage.merge_into_person(db.session, intake, target, chosen, chosen_case,
-                                             open_new_case=form.open_new_case.data,
-                                             by=current_staff())
-                else:
-                    triage.merge_into_intake(db.session, intake, target, chosen)
-            except DomainError as error:
-                self._refused(error, form)
-            else:
-                return self._done(intake, _("%(name)s was merged with the existing record.",
-                                            name=intake.full_name))
-        elif request.method == "GET":
+        if kind == "case" and target.status == CaseStatus.CLOSED:
+            flash(_("This case is closed; choose an open case."), "warning")
+            return redirect(url_for(".merge_view", id=intake.id))
+        differing = triage.differing_fields(intake, target) if kind != "case" else []
+        open_cases = triage.open_cases_of(db.session, target) if kind == "person" else []
+        form = HouseholdForm() if kind == "case" else MergeForm()
+        if kind != "case":
+            form.case.choices = [SelectChoice(c.id, c.reference) for c in open_cases]
+        status = 200
+        if request.method == "POST":
+            status = 422
+            if form.validate():
+                chosen = request.form.getlist("field")
+                if not set(chosen) <= set(differing):
+                    abort(400, _("This field cannot be taken over."))
+
+                def merge() -> str:
+                    if kind == "case":
+                        triage.merge_into_case(db.session, intake, target, form.relation.data)
+                        return _("%(name)s was added to the household of case %(reference)s.",
+                                 name=intake.full_name, reference=target.reference)
+                    if kind == "person":
+                        chosen_case = next((c for c in open_cases if c.id == form.case.data),
+                                           None)
+                        triage.merge_into_person(db.session, intake, target, chosen,
+                                                 chosen_case,
+                                                 open_new_case=form.open_new_case.data,
+                                                 by=current_staff())
+                    else:
+                        triage.merge_into_intake(db.session, intake, target, chosen)
+                    return _("%(name)s was merged with the existing record.",
+                             name=intake.full_name)
+
+                response, status = self._decide(intake, merge, form)
+                if response is not None:
+                    return response
+        elif kind != "case":
             form.open_new_case.data = not open_cases
-        status = 422 if request.method == "POST" else 200
         return self.render("admin/intake/merge_confirm.html", intake=intake, kind=kind,
                            target=target, differing=differing, open_cases=open_cases,
                            fields=triage.TAKE_OVER_FIELDS, form=form), status

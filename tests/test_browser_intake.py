@@ -80,8 +80,12 @@ def test_clerk_logs_three_residents_by_keyboard_and_coordinator_accepts_one(
     page.wait_for_url(re.compile(r"/admin/intakes/accept/"))
     assert page.get_by_text("mehmet.oeztuerk@example.org").is_visible()
     shot(page, "intake-03-accept-confirm")
-    page.get_by_role("button", name="Annehmen und Fall anlegen").click()
+    accepts = []
+    page.on("request", lambda request: accepts.append(request.url)
+            if request.method == "POST" and "/admin/intakes/accept/" in request.url else None)
+    page.get_by_role("button", name="Annehmen und Fall anlegen").dblclick()
     page.wait_for_url(re.compile(r"/admin/intakes/details/"))
+    assert len(accepts) == 1, "a double click sends the decision once"
     assert page.get_by_text(re.compile(r"Fall WC-\d{4}-\d{4} wurde angelegt")).first.is_visible()
     shot(page, "intake-04-accepted")
 
@@ -90,3 +94,26 @@ def test_clerk_logs_three_residents_by_keyboard_and_coordinator_accepts_one(
     assert page.locator("#main-given_name").input_value() == "Mehmet"
     assert page.locator("#main-email").input_value() == "mehmet.oeztuerk@example.org"
     shot(page, "intake-05-interview")
+
+
+def test_the_clerk_form_keeps_the_session_while_typing_and_leaves_when_idle(page, live_server):
+    """Typing pings the server (at most once a minute), so a slow entry is not signed out;
+    a form left alone for the idle time goes to the sign-in page by itself instead of taking
+    a whole person that can no longer be saved."""
+    page.clock.install()
+    sign_in(page, live_server, "test-clerk")
+    page.wait_for_url(re.compile(r"/intake/$"))
+    pings = []
+    page.on("request", lambda request: pings.append(request.url)
+            if request.url.endswith("/keepalive") else None)
+    page.keyboard.type("Ana")
+    assert pings == [], "no ping within the first minute"
+    page.clock.fast_forward("02:00")
+    with page.expect_response(lambda response: response.url.endswith("/keepalive")) as ping:
+        page.keyboard.type("stasia")
+    assert ping.value.status == 200
+    assert len(pings) == 1
+    assert page.locator("#given_name").input_value() == "Anastasia"
+    with page.expect_navigation():
+        page.clock.fast_forward("31:00")
+    assert page.locator("#given_name").input_value() == ""

@@ -219,3 +219,68 @@ def test_clerk_list_runs_few_statements(client, clerk, count_queries):
         response = client.get("/intake/")
     assert response.status_code == 200
     assert len(many) == len(few) <= 6, "\n".join(many)
+
+
+@pytest.mark.parametrize("phone", ["123", "0000000000", "+49 1234", "0171 FLOWERS",
+                                   "+49 171 39"])
+def test_implausible_phone_numbers_are_refused(client, clerk, phone):
+    response = client.post("/intake/", data=_data(client, phone=phone))
+    assert response.status_code == 422
+    assert "Geben Sie eine Telefonnummer ein" in flashes(response)
+    assert _count() == 0
+
+
+@pytest.mark.parametrize(("phone", "stored"), [
+    ("+90 532 123 45 67", "+90 532 123 45 67"),
+    ("+98 912 345 6789", "+98 912 345 6789"),
+    ("+380 44 123 4567", "+380 44 123 4567"),
+    ("+1 212 555 0123", "+1 212-555-0123"),
+    ("+963 944 123 456", "+963 944 123 456"),
+    ("+7 912 345 67 89", "+7 912 345-67-89"),
+    ("09621 123456", "+49 9621 123456"),
+    ("0171/3920011", "+49 171 3920011"),
+])
+def test_real_numbers_of_many_countries_are_accepted(client, clerk, phone, stored):
+    response = client.post("/intake/", data=_data(client, phone=phone))
+    assert response.status_code == 302, flashes(response)
+    assert db.session.scalar(select(Intake.phone)) == stored
+
+
+def test_persian_names_with_a_zero_width_non_joiner_are_accepted(client, clerk):
+    response = client.post("/intake/", data=_data(client, given_name="حسین",
+                                                  family_name="حسین\u200cزاده"))
+    assert response.status_code == 302, flashes(response)
+    assert db.session.scalar(select(Intake.family_name)) == "حسین\u200cزاده"
+
+
+def test_an_invisible_character_in_a_name_is_named_by_its_code(client, clerk):
+    response = client.post("/intake/", data=_data(client, family_name="Mül\u200bler"))
+    assert response.status_code == 422
+    message = re.search(r'<div class="invalid-feedback">([^<]*U\+200B[^<]*)</div>',
+                        response.get_data(as_text=True)).group(1)
+    assert "das unsichtbare Zeichen U+200B" in message and "\u200b" not in message
+    assert _count() == 0
+
+
+def test_a_merge_reads_as_accepted_to_the_clerk(client, clerk):
+    merged = make_intake(family_name="Bekannt", created_by=clerk,
+                         status=IntakeStatus.DUPLICATE)
+    accepted = make_intake(family_name="Neu", created_by=clerk, status=IntakeStatus.ACCEPTED,
+                           phone="+49 171 3920002")
+    pages = [client.get("/intake/"), client.get(f"/intake/details/?id={merged.id}")]
+    for page in pages:
+        text = flashes(page)
+        assert "Dublette" not in text and "duplicate" not in page.get_data(as_text=True)
+        assert "angenommen" in text
+    body = pages[0].get_data(as_text=True)
+    assert body.count('badge-status badge-accepted">angenommen') == 2
+    assert accepted.status == IntakeStatus.ACCEPTED
+
+
+def test_the_form_stays_alive_while_the_clerk_types(client, clerk):
+    body = client.get("/intake/").get_data(as_text=True)
+    form = re.search(r'<form method="post" action="/intake/"[^>]*>', body).group(0)
+    assert 'data-keepalive="/keepalive"' in form
+    assert f'data-idle-seconds="{client.application.config["WELCOME_IDLE_MINUTES"] * 60}"' in form
+    response = client.post("/keepalive")
+    assert response.status_code == 200 and response.get_json()["csrf_token"]

@@ -220,3 +220,42 @@ def test_clerk_and_board_cannot_import(client):
         login_as(client, role)
         assert _upload(client, _csv(GOOD_ROWS)).status_code == 403
     assert _count() == 0
+
+
+@pytest.mark.parametrize("first_line", ["sep=;", "SEP=;", '"sep=;"'])
+def test_an_excel_separator_line_is_accepted(client, coordinator, first_line):
+    data = (first_line + "\r\n").encode() + _csv(GOOD_ROWS + BAD_ROWS[:1])
+    response = _upload(client, data)
+    assert response.status_code == 200
+    assert "3 Zeilen können importiert werden" in flashes(response)
+    errors = re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td>", response.get_data(as_text=True))
+    assert ("6", "Geburtsdatum") in errors, "line numbers count the sep= line"
+
+
+def _rows(count: int, offset: int) -> list[intake_import.ImportRow]:
+    data = _csv([f"Reihe;Nummer;;0171 39{offset + n:05d};;;;1;;ja;" for n in range(count)])
+    preview = intake_import.preview(db.session, data, IntakeOffice.REGISTRATION_OFFICE)
+    assert len(preview.new_rows) == count, preview.errors[:3]
+    return preview.new_rows
+
+
+def test_an_import_runs_statements_by_batch_not_by_row(client, coordinator, count_queries,
+                                                       app_context):
+    """Keys, duplicate check, audit log: the same statements for 10 rows as for 60. Only
+    SQLite inserts row by row (its RETURNING order is not guaranteed, so SQLAlchemy cannot
+    batch the INSERT); PostgreSQL batches it too."""
+    counts = []
+    for count, offset in ((10, 100), (60, 200)):
+        rows = _rows(count, offset)
+        with count_queries() as statements:
+            created, skipped = intake_import.import_rows(db.session, rows, coordinator)
+        assert (created, skipped) == (count, 0)
+        inserts = [s for s in statements if s.startswith("INSERT INTO intakes")]
+        others = [s for s in statements if not s.startswith("INSERT INTO intakes")]
+        counts.append((len(inserts), len(others)))
+    (small_inserts, small_others), (large_inserts, large_others) = counts
+    assert small_others == large_others <= 8, counts
+    if db.engine.dialect.name == "postgresql":
+        assert small_inserts == large_inserts == 1, counts
+    else:
+        assert (small_inserts, large_inserts) == (10, 60), counts

@@ -307,3 +307,145 @@ def test_edit_form_offers_data_but_not_status(client, coordinator):
     body = client.get(f"/admin/intakes/edit/?id={intake.id}").get_data(as_text=True)
     assert 'name="family_name"' in body
     assert 'name="status"' not in body and 'name="case"' not in body
+
+
+def test_the_reject_form_makes_the_coordinator_choose_a_reason(client, coordinator):
+    intake = make_intake()
+    body = client.get(f"/admin/intakes/reject/?id={intake.id}").get_data(as_text=True)
+    options = re.findall(r"<option[^>]*>", body[body.index('id="decision_reason"'):])
+    assert options[0] in ('<option selected value="">', '<option value="" selected>')
+    response = client.post(f"/admin/intakes/reject/?id={intake.id}",
+                           data={"decision_reason": "", "decision_note": "?"})
+    assert response.status_code == 422
+    assert "Wählen Sie einen Ablehnungsgrund" in flashes(response)
+    assert _reload(intake).status == IntakeStatus.NEW
+
+
+def test_the_queue_shows_a_possible_duplicate_as_a_warning(client, coordinator):
+    make_intake(family_name="Verdacht", possible_duplicate=True)
+    make_intake(family_name="Unauffaellig", phone="+49 171 3920002")
+    body = client.get("/admin/intakes/").get_data(as_text=True)
+    rows = {name: row for row in re.findall(r"<tr.*?</tr>", body, re.S)
+            for name in ("Verdacht", "Unauffaellig") if name in row}
+    assert '<span class="badge badge-warning">mögliche Dublette</span>' in rows["Verdacht"]
+    assert "mögliche Dublette" not in rows["Unauffaellig"]
+    assert "fa-check-circle" not in rows["Verdacht"]
+
+
+def test_a_wrong_case_choice_on_merge_is_explained(client, coordinator):
+    person = make_person(phone=None)
+    make_case(main_person=person)
+    other_case = make_case()
+    intake = _full_intake()
+    response = client.post(f"/admin/intakes/merge/confirm/?id={intake.id}&person={person.id}",
+                           data={"case": str(other_case.id)})
+    assert response.status_code == 422
+    text = flashes(response)
+    assert "Es wurde nichts gespeichert" in text
+    assert re.search(r'<div class="invalid-feedback d-block">[^<]+</div>',
+                     response.get_data(as_text=True))
+    assert _reload(intake).status == IntakeStatus.NEW
+
+
+@pytest.mark.parametrize("term", ["Olena Kowalenko", "kowalenko olena", "0171 3920066",
+                                  "+49 171 3920066", "3920066"])
+def test_merge_search_finds_persons_by_full_name_and_phone(client, coordinator, term):
+    person = make_person(given_name="Olena", family_name="Kowalenko", phone="+49 171 3920066")
+    make_person(given_name="Olga", family_name="Kowalenko", phone="+49 171 3920067")
+    intake = make_intake()
+    body = client.get(f"/admin/intakes/merge/?id={intake.id}&q={term}").get_data(as_text=True)
+    assert f"person={person.id}" in body
+    if " " in term and not term[0].isdigit() and not term.startswith("+"):
+        assert "Olga" not in body
+
+
+def test_merge_search_finds_open_cases_by_reference(client, coordinator):
+    case = make_case()
+    closed = make_case()
+    closed.status, closed.closed_on = CaseStatus.CLOSED, date(2026, 3, 5)
+    closed.closure_reason = reason(ReasonKind.CASE_CLOSED)
+    db.session.commit()
+    intake = make_intake()
+    body = client.get(f"/admin/intakes/merge/?id={intake.id}&q={case.reference}"
+                      ).get_data(as_text=True)
+    assert f"merge/confirm/?id={intake.id}&amp;case={case.id}" in body
+    body = client.get(f"/admin/intakes/merge/?id={intake.id}&q={closed.reference}"
+                      ).get_data(as_text=True)
+    assert f"case={closed.id}" not in body
+
+
+def test_an_intake_joins_an_existing_household(client, coordinator):
+    spouse = make_person(given_name="Ayşe", family_name="Öztürk", phone="+49 171 3920068")
+    case = make_case(main_person=spouse, notes="Erstgespräch im März")
+    intake = _full_intake(given_name="Mehmet", family_name="Öztürk",
+                          date_of_birth=date(1988, 2, 3), note="Kommt im Familiennachzug")
+    merge = client.get(f"/admin/intakes/merge/?id={intake.id}&q=Öztürk")
+    assert f"merge/confirm/?id={intake.id}&amp;case={case.id}" in merge.get_data(as_text=True)
+    url = f"/admin/intakes/merge/confirm/?id={intake.id}&case={case.id}"
+    page = client.get(url)
+    assert page.status_code == 200 and "Ayşe Öztürk" in flashes(page)
+    refused = client.post(url, data={"relation": ""})
+    assert refused.status_code == 422
+    assert "Beziehung zur Hauptperson" in flashes(refused)
+    response = client.post(url, data={"relation": "spouse"})
+    assert response.status_code == 302
+    intake = _reload(intake)
+    assert intake.status == IntakeStatus.ACCEPTED and intake.case_id == case.id
+    case = db.session.get(Case, case.id)
+    [member] = case.members
+    assert member.person_id == intake.person_id
+    assert member.relation.value == "spouse"
+    assert (member.person.given_name, member.person.date_of_birth) == ("Mehmet", date(1988, 2, 3))
+    assert case.notes.startswith("Erstgespräch im März")
+    assert "Mehmet Öztürk" in case.notes and "Kommt im Familiennachzug" in case.notes
+    assert "3 Person(en)" in case.notes
+    details = flashes(client.get(response.headers["Location"]))
+    assert f"Mehmet Öztürk gehört jetzt zum Haushalt des Falls {case.reference}" in details
+    assert "member" in _audited("Case", case.id) or _audited("CaseMember", member.id)
+
+
+def test_a_closed_case_takes_no_new_household_member(client, coordinator):
+    case = make_case()
+    case.status, case.closed_on = CaseStatus.CLOSED, date(2026, 3, 5)
+    case.closure_reason = reason(ReasonKind.CASE_CLOSED)
+    db.session.commit()
+    intake = make_intake()
+    response = client.post(f"/admin/intakes/merge/confirm/?id={intake.id}&case={case.id}",
+                           data={"relation": "child"})
+    assert response.status_code == 302
+    assert "abgeschlossen" in flashes(client.get(response.headers["Location"]))
+    assert _reload(intake).status == IntakeStatus.NEW
+
+
+def test_a_merge_keeps_the_note_and_household_size(client, coordinator):
+    person = make_person(given_name="Olena", family_name="Kowalenko", phone=None)
+    case = make_case(main_person=person, notes="Alte Notiz")
+    intake = _full_intake()
+    client.post(f"/admin/intakes/merge/confirm/?id={intake.id}&person={person.id}",
+                data={"case": str(case.id)})
+    notes = db.session.get(Case, case.id).notes
+    assert notes.startswith("Alte Notiz\n\n")
+    assert "Sucht Kita-Platz" in notes and "3 Person(en)" in notes
+    loner = make_person(given_name="Olena", family_name="Kowalenko", phone=None, notes=None)
+    other = _full_intake(phone="+49 171 3920056", note="Nur Telefon abends")
+    client.post(f"/admin/intakes/merge/confirm/?id={other.id}&person={loner.id}", data={})
+    assert "Nur Telefon abends" in db.session.get(Person, loner.id).notes
+
+
+def test_the_case_page_lists_the_intakes_it_came_from(client, coordinator):
+    intake = _full_intake()
+    client.post(f"/admin/intakes/accept/?id={intake.id}")
+    case_id = _reload(intake).case_id
+    body = client.get(f"/admin/case/details/?id={case_id}").get_data(as_text=True)
+    section = body[body.index('id="intakes-heading"'):]
+    assert f'href="/admin/intakes/details/?id={intake.id}"' in section
+    assert "Sucht Kita-Platz" in section
+
+
+def test_a_decision_on_an_intake_decided_meanwhile_changes_nothing(db, app_context):
+    intake = make_intake()
+    triage.reject_intake(db.session, intake, reason(ReasonKind.INTAKE_REJECTED))
+    db.session.commit()
+    with pytest.raises(triage.AlreadyDecidedError) as refused:
+        triage.accept_intake(db.session, intake, None)
+    assert refused.value.status_code == 409

@@ -11,18 +11,37 @@ from wtforms.validators import URL, Email
 DEFAULT_REGION = "DE"
 
 
+#: Numbers already normalised (raw and normalised form): an arrival list checks each number
+#: in the preview, again on import, and in its normalised form. Bounded; not a store.
+_NORMALISED: dict[str, str] = {}
+_NORMALISED_MAX = 20_000
+
+
 def normalise_phone(raw: str) -> str:
     """The number in international format (+49 …).
 
+    A number must be valid by the numbering plan of its country (libphonenumber's
+    ``is_valid_number``): "123", "0000000000" or "+49 1234" have a possible length but belong
+    to no real range. Letters are refused, although libphonenumber would read "0171 FLOWERS"
+    as a vanity number.
+
     :raises ValueError: when it is not a plausible phone number.
     """
+    known = _NORMALISED.get(raw)
+    if known is not None:
+        return known
+    if any(char.isalpha() for char in raw):
+        raise ValueError("letters in a phone number")
     try:
         number = phonenumbers.parse(raw, DEFAULT_REGION)
     except phonenumbers.NumberParseException as error:
         raise ValueError(str(error)) from error
-    if not phonenumbers.is_possible_number(number):
-        raise ValueError("not a possible number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("not a valid number")
+    result = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    if len(_NORMALISED) < _NORMALISED_MAX:
+        _NORMALISED[raw] = _NORMALISED[result] = result
+    return result
 
 
 class PhoneNumber:

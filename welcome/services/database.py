@@ -1,9 +1,14 @@
 """Database-wide settings that every connection needs."""
 
+import zlib
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+#: How long a SQLite connection waits for the writer ahead of it (milliseconds).
+SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def configure_sqlite() -> None:
@@ -12,6 +17,14 @@ def configure_sqlite() -> None:
     Foreign keys and their ON DELETE rules are enforced, and transactions start with an
     explicit BEGIN, so savepoints and rollbacks work as SQLAlchemy documents for pysqlite
     (Python's sqlite3 module otherwise opens and commits transactions on its own).
+
+    The BEGIN is ``BEGIN IMMEDIATE``: SQLite allows one writer at a time, and a transaction
+    that has read and then wants to write cannot wait for another writer (SQLite answers
+    "database is locked" at once rather than risk a deadlock). Taking the write lock when the
+    transaction starts makes concurrent requests (a double click, two coordinators on the same
+    intake) wait their turn for up to the busy timeout instead of failing. Requests on SQLite
+    are therefore served one transaction at a time; PostgreSQL, the production database, keeps
+    its row locks.
     """
     if not event.contains(Engine, "connect", _sqlite_on_connect):
         event.listen(Engine, "connect", _sqlite_on_connect)
@@ -25,9 +38,21 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
 
 def _sqlite_on_begin(connection: Connection) -> None:
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def take_turn(session: Session, name: str) -> None:
+    """Wait until no other transaction holds the lock called ``name``, then hold it until this
+    transaction ends: for work that must not run twice at once (importing the same list).
+
+    PostgreSQL takes a transaction-level advisory lock; SQLite needs nothing more, as
+    ``BEGIN IMMEDIATE`` already lets one writing transaction run at a time.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(zlib.crc32(name.encode()))))

@@ -11,6 +11,7 @@ The columns are documented in README.md ("Arrival lists").
 import csv
 import hashlib
 import io
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -23,16 +24,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from welcome.models import Intake, IntakeOffice, IntakeStatus, Language, ResidencePurpose, User
-from welcome.services.duplicates import email_key, flag_duplicates, name_keys, phone_key
+from welcome.services.database import take_turn
+from welcome.services.duplicates import email_key, flag_duplicates_many, name_keys, phone_key
 from welcome.services.errors import DomainError
-from welcome.services.intakes import MAX_HOUSEHOLD, check_intake, clean_name
+from welcome.services.intakes import MAX_HOUSEHOLD, MAX_NOTE, check_intake, clean_name
 from welcome.validation import normalise_phone
 
 #: Largest file accepted (a list of some thousand arrivals is far smaller).
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 #: Most data rows one file may hold.
 MAX_IMPORT_ROWS = 5000
-MAX_NOTE = 500
 
 #: Intake field → column names a registration-office export may use (compared without case).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -65,6 +66,12 @@ OFFICE_WORDS = {
 }
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
 SIGNATURE_SALT = "intake-import"
+#: Intakes saved per flush on import.
+IMPORT_BATCH = 500
+#: The name imports take turns under.
+IMPORT_LOCK = "welcome.intake-import"
+#: The first line Excel writes to name the separator (``sep=;``).
+EXCEL_SEPARATOR = re.compile(r'^"?sep=([;,])"?\s*$', re.IGNORECASE)
 
 
 class ImportFileError(DomainError):
@@ -177,10 +184,21 @@ def _header_name(raw: str) -> str:
 def read_table(text: str) -> tuple[list[str], list[tuple[int, list[str]]], str]:
     """Header, data rows with their line numbers, and the separator (``;`` or ``,``).
 
+    A first line ``sep=;`` (which Excel writes and reads) names the separator and is skipped.
+
     :raises ImportFileError: when the file has no usable header or too many rows.
     """
-    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    text = text.lstrip("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    skipped_lines = 0
+    excel = EXCEL_SEPARATOR.match(first_line)
+    if excel:
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        first_line = text.split("\n", 1)[0]
+        skipped_lines = 1
+        delimiter = excel.group(1)
+    else:
+        delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     if first_line.count(delimiter) == 0:
         raise ImportFileError(_("The first line must name the columns, separated by “;” or "
                                 "“,”. See the list of columns below."))
@@ -194,10 +212,10 @@ def read_table(text: str) -> tuple[list[str], list[tuple[int, list[str]]], str]:
             if len(rows) >= MAX_IMPORT_ROWS:
                 raise ImportFileError(_("The file has more than %(n)d rows. Please split it.",
                                         n=MAX_IMPORT_ROWS))
-            rows.append((reader.line_num, values))
+            rows.append((reader.line_num + skipped_lines, values))
     except csv.Error as error:
         raise ImportFileError(_("The file could not be read as CSV (line %(line)d).",
-                                line=reader.line_num)) from error
+                                line=reader.line_num + skipped_lines)) from error
     return header, rows, delimiter
 
 
@@ -376,8 +394,7 @@ def preview(session: Session, data: bytes, default_office: IntakeOffice) -> Impo
             continue
         seen[row.key] = line
         result.rows.append(row)
-    known = set(session.scalars(select(Intake.import_key)
-                                .where(Intake.import_key.in_(list(seen)))))
+    known = known_keys(session, list(seen))
     for row in result.rows:
         row.already_imported = row.key in known
     return result
@@ -403,14 +420,24 @@ def import_rows(session: Session, rows: Iterable[ImportRow], by: User) -> tuple[
     """Save the checked rows as new intakes, each checked again and run through the duplicate
     check; rows imported before (by key) are skipped.
 
+    Imports take turns (see :func:`take_turn`), so a list confirmed twice at the same moment
+    is imported once and the second confirmation skips every row. The work does not grow
+    statement by statement with the rows: known keys are read per thousand rows, rows are
+    saved in batches, and the duplicate check runs over the whole list at once.
+
     :returns: (intakes created, rows skipped as already imported).
     :raises DomainError: when a row no longer passes the rules (nothing is saved then).
     """
-    created = skipped = 0
+    rows = list(rows)
+    take_turn(session, IMPORT_LOCK)
+    known = known_keys(session, [row.key for row in rows])
+    created: list[Intake] = []
+    skipped = 0
     for row in rows:
-        if session.scalar(select(Intake.id).where(Intake.import_key == row.key)) is not None:
+        if row.key in known:
             skipped += 1
             continue
+        known.add(row.key)
         intake = row.to_intake()
         intake.created_by = by
         try:
@@ -418,8 +445,19 @@ def import_rows(session: Session, rows: Iterable[ImportRow], by: User) -> tuple[
         except DomainError as error:
             raise DomainError(_("Line %(line)d: %(message)s", line=row.line,
                                 message=error.message)) from error
-        session.add(intake)
-        flag_duplicates(session, intake)
-        created += 1
-    return created, skipped
+        created.append(intake)
+    for start in range(0, len(created), IMPORT_BATCH):
+        session.add_all(created[start:start + IMPORT_BATCH])
+        session.flush()
+    if created:
+        flag_duplicates_many(session, created)
+    return len(created), skipped
 
+
+def known_keys(session: Session, keys: list[str]) -> set[str]:
+    """Which of the row keys were imported before (one statement per thousand keys)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), IMPORT_BATCH * 2):
+        found.update(session.scalars(select(Intake.import_key).where(
+            Intake.import_key.in_(keys[start:start + IMPORT_BATCH * 2]))))
+    return found

@@ -1,17 +1,21 @@
 """The coordinator's decisions on intakes: accept, merge, mark contacted, reject.
 
-Each decision is a function that checks the intake is still open, changes it, and flushes;
-the session hooks write the audit log (status, person and case of the intake, and the new
-person and case records). The caller commits.
+Each decision is a function that locks the intake's row, checks the intake is still open,
+changes it, and flushes; the session hooks write the audit log (status, person and case of
+the intake, and the new person and case records). The caller commits. The lock makes two
+coordinators deciding the same intake at the same moment take turns: the second sees the
+first one's decision and is refused, instead of opening a second person and case.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, union_all
 from sqlalchemy.orm import Session
 
+from welcome.i18n import format_day
 from welcome.models import (
     Case,
     CaseMember,
@@ -21,14 +25,15 @@ from welcome.models import (
     Intake,
     IntakeOffice,
     IntakeStatus,
+    MemberRelation,
     Person,
     Reason,
     ReasonKind,
     Role,
     User,
 )
-from welcome.services import cases
-from welcome.services.duplicates import OPEN_STATUSES
+from welcome.services import cases, duplicates
+from welcome.services.duplicates import OPEN_STATUSES, find_duplicates, flag_duplicates_many
 from welcome.services.errors import DomainError
 from welcome.services.intakes import check_intake
 from welcome.services.persons import check_person
@@ -44,14 +49,60 @@ TAKE_OVER_FIELDS = ("date_of_birth", "phone", "email", "preferred_language",
                     "residence_purpose")
 
 
+class AlreadyDecidedError(DomainError):
+    """The intake was decided (by a colleague, a moment ago) before this decision."""
+
+    status_code = 409
+
+
 def is_open(intake: Intake) -> bool:
     return intake.status in OPEN_STATUSES
 
 
-def _require_open(intake: Intake) -> None:
-    if not is_open(intake):
-        raise DomainError(_("This intake was already decided (%(status)s); nothing was changed.",
-                            status=intake.status.label))
+def already_decided_message(intake: Intake) -> str:
+    return _("This intake was already decided (%(status)s); nothing was changed.",
+             status=intake.status.label)
+
+
+def _lock(session: Session, ids: Iterable[int]) -> list[Intake]:
+    """Lock the intakes' rows until the transaction ends and read them afresh.
+
+    One statement in id order: two sessions that lock overlapping intakes take them in the
+    same order, so they wait for each other instead of deadlocking.
+    """
+    return list(session.scalars(
+        select(Intake).where(Intake.id.in_(sorted(set(ids)))).order_by(Intake.id)
+        .with_for_update().execution_options(populate_existing=True)
+    ))
+
+
+def _lock_open(session: Session, *intakes: Intake) -> list[Intake]:
+    """Lock the intakes and the open intakes that match them, then refuse a decided one.
+
+    The intakes keep the duplicate check as it stood when they were decided.
+
+    :returns: the matching open intakes, whose duplicate check the decision changes.
+    :raises AlreadyDecidedError: naming the decided intake's status.
+    """
+    found = {intake.id: find_duplicates(session, intake) for intake in intakes}
+    own = set(found)
+    related = {match.id for matches in found.values() for match in matches
+               if match.kind == "intake"} - own
+    locked = _lock(session, own | related)
+    for intake in intakes:
+        if not is_open(intake):
+            raise AlreadyDecidedError(already_decided_message(intake))
+        duplicates.record(intake, found[intake.id])
+    return [other for other in locked if other.id in related and is_open(other)]
+
+
+def _recheck(session: Session, others: list[Intake]) -> None:
+    """Run the duplicate check again for the open intakes that matched a decided one: they
+    no longer point at it, but at the person it became, if it became one."""
+    if others:
+        flag_duplicates_many(session, others, reciprocal=False)
+    else:
+        session.flush()
 
 
 def person_from_intake(intake: Intake) -> Person:
@@ -77,6 +128,18 @@ def _case_notes(intake: Intake) -> str:
     return "\n".join(lines)
 
 
+def _merge_notes(intake: Intake) -> str:
+    """What a merged intake adds to the notes of the case (or person) it joins."""
+    return "\n".join([_("Intake of %(name)s, received on %(day)s:", name=intake.full_name,
+                        day=format_day(intake.created_at.date() if intake.created_at
+                                       else date.today())),
+                      _case_notes(intake)])
+
+
+def _append(notes: str | None, text: str) -> str:
+    return f"{notes.rstrip()}\n\n{text}" if notes and notes.strip() else text
+
+
 def _responsible(by: User | None) -> User | None:
     return by if by is not None and by.role in (Role.COORDINATOR, Role.ASSISTANT) else None
 
@@ -87,7 +150,7 @@ def accept_intake(session: Session, intake: Intake, by: User | None) -> Case:
     :returns: the new case (status new, source from the office, ``by`` responsible).
     :raises DomainError: when the intake is no longer open or its data breaks a rule.
     """
-    _require_open(intake)
+    others = _lock_open(session, intake)
     check_intake(intake)
     person = person_from_intake(intake)
     check_person(person)
@@ -103,7 +166,35 @@ def accept_intake(session: Session, intake: Intake, by: User | None) -> Case:
     intake.status = IntakeStatus.ACCEPTED
     intake.person = person
     intake.case = case
-    session.flush()
+    _recheck(session, others)
+    return case
+
+
+def merge_into_case(session: Session, intake: Intake, case: Case,
+                    relation: MemberRelation | None) -> Case:
+    """The intake is a new member of a household the center already has (family
+    reunification): a person filled from the intake joins the case with ``relation``.
+
+    :raises DomainError: when the intake is no longer open, the case is closed, no relation
+        was chosen, or the data breaks a rule.
+    """
+    others = _lock_open(session, intake)
+    if case.status == CaseStatus.CLOSED:
+        raise DomainError(_("This case is closed; choose an open case."), "case")
+    if relation is None:
+        raise DomainError(_("Choose how the person is related to the main person."),
+                          "relation")
+    check_intake(intake)
+    person = person_from_intake(intake)
+    check_person(person)
+    session.add(person)
+    cases.add_member(case, person, relation)
+    case.notes = _append(case.notes, _merge_notes(intake))
+    cases.check_case(case)
+    intake.status = IntakeStatus.ACCEPTED
+    intake.person = person
+    intake.case = case
+    _recheck(session, others)
     return case
 
 
@@ -116,6 +207,26 @@ def open_cases_of(session: Session, person: Person) -> list[Case]:
                 Case.id.in_(select(CaseMember.case_id).where(CaseMember.person_id == person.id))),
         ).order_by(Case.opened_on.desc(), Case.id.desc())
     ))
+
+
+def open_cases_by_person(session: Session, person_ids: Iterable[int]) -> dict[int, list[Case]]:
+    """The open cases of each person (as main person or household member), newest first,
+    in one statement: the households an intake may join as a new member."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    links = union_all(
+        select(Case.id.label("case_id"), Case.main_person_id.label("person_id"))
+        .where(Case.main_person_id.in_(ids)),
+        select(CaseMember.case_id, CaseMember.person_id).where(CaseMember.person_id.in_(ids)),
+    ).subquery()
+    result: dict[int, list[Case]] = defaultdict(list)
+    for person_id, found in session.execute(
+        select(links.c.person_id, Case).join(Case, Case.id == links.c.case_id)
+        .where(Case.status != CaseStatus.CLOSED).order_by(Case.opened_on.desc(), Case.id.desc())
+    ):
+        result[person_id].append(found)
+    return dict(result)
 
 
 def differing_fields(intake: Intake, target: Person | Intake) -> list[str]:
@@ -148,9 +259,12 @@ def merge_into_person(session: Session, intake: Intake, person: Person,
     :param case: one of the person's open cases to link; by default the newest one.
     :param open_new_case: open a case for the person when they have no open case.
     :returns: the case the intake now belongs to, if any.
+    The intake's note and household size are added to the notes of the case (or of the
+    person, when there is no case), so nothing the office passed on is lost.
+
     :raises DomainError: when the intake is no longer open or the case is not the person's.
     """
-    _require_open(intake)
+    others = _lock_open(session, intake)
     fields = list(take_over)
     _take_over(intake, person, fields)
     check_person(person)
@@ -164,10 +278,14 @@ def merge_into_person(session: Session, intake: Intake, person: Person,
             session, person, source=SOURCE_OF_OFFICE[intake.office], status=CaseStatus.NEW,
             opened_on=date.today(), responsible=_responsible(by), notes=_case_notes(intake),
         )
+    elif case is not None:
+        case.notes = _append(case.notes, _merge_notes(intake))
+    else:
+        person.notes = _append(person.notes, _merge_notes(intake))
     intake.status = IntakeStatus.DUPLICATE
     intake.person = person
     intake.case = case
-    session.flush()
+    _recheck(session, others)
     return case
 
 
@@ -177,15 +295,14 @@ def merge_into_intake(session: Session, intake: Intake, target: Intake,
 
     :raises DomainError: when either intake is no longer open, or they are the same.
     """
-    _require_open(intake)
-    _require_open(target)
     if target.id == intake.id:
         raise DomainError(_("An intake cannot be merged into itself."))
+    others = _lock_open(session, intake, target)
     _take_over(intake, target, list(take_over))
     check_intake(target)
     intake.status = IntakeStatus.DUPLICATE
     intake.decision_note = _("Duplicate of intake no. %(id)d.", id=target.id)
-    session.flush()
+    _recheck(session, [target, *(other for other in others if other is not target)])
     return target
 
 
@@ -195,7 +312,9 @@ def mark_contacted(session: Session, intake: Intake, on: date | None,
 
     :raises DomainError: for a missing or future date, a date before the intake, or no channel.
     """
-    _require_open(intake)
+    _lock(session, [intake.id])
+    if not is_open(intake):
+        raise AlreadyDecidedError(already_decided_message(intake))
     if on is None:
         raise DomainError(_("Enter the date of the contact."), "contacted_on")
     if on > date.today():
@@ -217,10 +336,10 @@ def reject_intake(session: Session, intake: Intake, reason: Reason | None,
 
     :raises DomainError: when the intake is no longer open or the reason is not an intake reason.
     """
-    _require_open(intake)
+    others = _lock_open(session, intake)
     if reason is None or reason.kind != ReasonKind.INTAKE_REJECTED:
         raise DomainError(_("Choose a reason for rejecting."), "decision_reason")
     intake.status = IntakeStatus.REJECTED
     intake.decision_reason = reason
     intake.decision_note = (note or "").strip() or None
-    session.flush()
+    _recheck(session, others)

@@ -40,21 +40,45 @@
     }
   });
 
-  // Long forms (the orientation interview) keep the session and their CSRF token fresh while
-  // someone is typing; an unattended screen still signs out after the idle time.
+  // Long forms (the orientation interview, the clerk's intake form) keep the session and their
+  // CSRF token fresh while someone is typing; an unattended screen still signs out after the
+  // idle time, and then goes to the sign-in page by itself, so nobody types a whole person into
+  // a form that can no longer be saved.
   var keepalive = document.querySelector("[data-keepalive]");
   if (keepalive) {
-    var lastPing = Date.now();
+    var lastContact = Date.now();
+    var idleMs = Number(keepalive.getAttribute("data-idle-seconds") || 0) * 1000;
+    var expiry = null;
+    var expire = function () {
+      window.location.assign(window.location.href);
+    };
+    var contact = function () {
+      lastContact = Date.now();
+      if (idleMs) {
+        window.clearTimeout(expiry);
+        expiry = window.setTimeout(expire, idleMs + 5000);
+      }
+    };
+    contact();
     keepalive.addEventListener("input", function () {
-      if (Date.now() - lastPing < 60000) {
+      if (idleMs && Date.now() - lastContact > idleMs) {
+        expire();  // the computer slept and no timer ran: the session is gone already
         return;
       }
-      lastPing = Date.now();
+      if (Date.now() - lastContact < 60000) {
+        return;
+      }
+      lastContact = Date.now();
       var token = keepalive.querySelector('input[name="csrf_token"]').value;
       fetch(keepalive.getAttribute("data-keepalive"), {
         method: "POST", credentials: "same-origin", headers: {"X-CSRFToken": token}
       }).then(function (response) {
-        return response.ok ? response.json() : null;
+        if (response.redirected || !response.ok) {
+          expire();
+          return null;
+        }
+        contact();
+        return response.json();
       }).then(function (data) {
         if (data && data.csrf_token) {
           document.querySelectorAll('input[name="csrf_token"]').forEach(function (input) {
