@@ -74,7 +74,7 @@ from welcome.models import (
 )
 from welcome.services import consent_forms, consents, interviews, matching
 from welcome.services.errors import DomainError, FieldErrors, StaleEditError
-from welcome.services.versioning import stale_message
+from welcome.services.versioning import check_version, stale_message
 from welcome.validation import PhoneNumber, email_address
 
 STEPS = list(InterviewStep)
@@ -295,10 +295,11 @@ class InterviewView(RoleGuardMixin, BaseView):
         return response
 
     def _save(self, interview: Interview, step: InterviewStep, save: Any, form: Any = None,
-              then: Any = None) -> Any | None:
+              then: Any = None, saved: str | None = None) -> Any | None:
         """Save one step's form once: claim its key, check the case version, save, move on.
 
         :param then: the response after saving (by default where the pressed button leads).
+        :param saved: a message to show once the form is really saved.
         :return: that response, or None when the form must be shown again with the messages
             (which are left in ``g.field_errors``).
         """
@@ -307,7 +308,7 @@ class InterviewView(RoleGuardMixin, BaseView):
         try:
             interviews.claim_key(db.session, interview, step, request.form.get("form_key"),
                                  _digest())
-            interviews.check_version(case, request.form.get("case_version"))
+            check_version(case, request.form.get("case_version"))
             save()
             interviews.touch(case)
             interviews.reach(interview, STEPS[min(STEPS.index(step) + 1, len(STEPS) - 1)])
@@ -323,6 +324,8 @@ class InterviewView(RoleGuardMixin, BaseView):
         except DomainError as error:
             g.field_errors = self._refused(error, form)
             return None
+        if saved:
+            flash(saved, "success")
         return then()
 
     # --- entry points -----------------------------------------------------------------------
@@ -519,7 +522,7 @@ class InterviewView(RoleGuardMixin, BaseView):
         errors: dict[str, str] = {}
         if recording and form.validate():
             response = self._save(interview, step, lambda: self._record_consent(
-                interview, form, people or [person]), form)
+                interview, form, people or [person]), form, saved=_("The consent was recorded."))
             if response is not None:
                 return response
         elif recording:
@@ -550,7 +553,6 @@ class InterviewView(RoleGuardMixin, BaseView):
             form_language=form.form_language.data, partners=partners,
             categories=form.categories.data, channels=form.channels.data,
             valid_until=form.valid_until.data, recorded_by=current_user._get_current_object())
-        flash(_("The consent was recorded."), "success")
 
     def _step_summary(self, case: Case, interview: Interview, step: InterviewStep) -> Any:
         person = case.main_person
@@ -571,9 +573,11 @@ class InterviewView(RoleGuardMixin, BaseView):
                     staff=current_user._get_current_object(),
                     summary=(form.summary.data or "").strip() or None,
                     follow_up_on=form.follow_up_on.data)
-                flash(_("The orientation interview was saved."), "success")
-            response = self._save(interview, step, finish, form, then=lambda: redirect(
-                url_for("case.details_view", id=case.id, interview="done")))
+
+            response = self._save(
+                interview, step, finish, form,
+                then=lambda: redirect(url_for("case.details_view", id=case.id, interview="done")),
+                saved=_("The orientation interview was saved."))
             if response is not None:
                 return response
         household = case.household

@@ -26,6 +26,7 @@ from tests.helpers import (
 )
 from welcome.extensions import db
 from welcome.models import (
+    AuditEvent,
     Case,
     CaseMember,
     Consent,
@@ -691,6 +692,13 @@ def test_a_long_interview_keeps_its_session_and_token(client, started):
 def test_unknown_cases_and_steps(client, coordinator, path):
     make_case()
     assert client.get(path).status_code == 404
+
+
+def test_steps_are_audited_without_their_form_keys(client, started):
+    _send(client, _url(started, "needs"), _tick("housing"))
+    entities = set(db.session.scalars(select(AuditEvent.entity)))
+    assert {"Need", "Interview"} <= entities
+    assert "InterviewKey" not in entities
 
 
 def test_paused_interviews_are_listed_on_the_start_page(client, started):

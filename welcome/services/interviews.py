@@ -69,10 +69,6 @@ KEY_MAX = 40
 class RepeatedSubmission(Exception):
     """The same form, with the same content, was saved before; nothing more is to be done."""
 
-    def __init__(self, interview: Interview) -> None:
-        super().__init__(interview.id)
-        self.interview = interview
-
 
 def touch(case: Case) -> None:
     """Count an interview step as a change of the case, so a colleague's stale form is refused."""
@@ -154,7 +150,7 @@ def _compare(saved: InterviewKey | None, interview: Interview, digest: str) -> N
     if saved is None:
         return
     if saved.interview_id == interview.id and saved.digest == digest:
-        raise RepeatedSubmission(saved.interview)
+        raise RepeatedSubmission(saved.key)
     raise StaleEditError(stale_message())
 
 
