@@ -99,6 +99,7 @@ def current_interview(session: Session, case: Case) -> Interview | None:
 
 
 def last_finished(session: Session, case: Case) -> Interview | None:
+    """The case's most recently finished interview, if any."""
     return session.scalar(select(Interview).where(
         Interview.case_id == case.id, Interview.finished_at.is_not(None))
         .order_by(Interview.finished_at.desc(), Interview.id.desc()).limit(1))
@@ -133,6 +134,9 @@ def claim_key(session: Session, interview: Interview, step: InterviewStep, key: 
         earlier, or a moment ago by a twin request (the key is the table's primary key, so
         the second of two racing requests fails here and is rolled back).
     :raises StaleEditError: when the key was saved with other content: an old form.
+
+    A form without a usable key (not rendered by the interview) is protected by the
+    version checks alone.
     """
     key = usable_key(key)
     if key is None:
