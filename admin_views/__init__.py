@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from admin_views.cases import CaseView, ConsultationView, NeedView, PersonView
 from admin_views.catalogues import (
     FieldOfActionView,
+    FieldTopicView,
     LanguageView,
     PartnerTypeView,
     ReasonView,
@@ -27,6 +28,7 @@ from welcome.models import (
     Consent,
     Consultation,
     FieldOfAction,
+    FieldTopic,
     Intake,
     Language,
     Need,
@@ -79,6 +81,8 @@ def init_admin(app: Flask) -> Admin:
                                              url="/monitoring"))
     admin.add_view(FieldOfActionView(FieldOfAction, name=_l("Fields of action"),
                                      category=ADMINISTRATION, endpoint="field_of_action"))
+    admin.add_view(FieldTopicView(FieldTopic, name=_l("Everyday topics"),
+                                  category=ADMINISTRATION, endpoint="field_topic"))
     admin.add_view(ResidencePurposeView(ResidencePurpose, name=_l("Residence purposes"),
                                         category=ADMINISTRATION, endpoint="residence_purpose"))
     admin.add_view(PartnerTypeView(PartnerType, name=_l("Partner types"),

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.orm import contains_eager, selectinload, undefer
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange
@@ -31,6 +31,7 @@ from welcome.models import (
     ConsultationKind,
     ContactChannel,
     FieldOfAction,
+    FieldTopic,
     Interview,
     Language,
     Need,
@@ -80,6 +81,16 @@ def reasons(kind: ReasonKind) -> Any:
             .order_by(Reason.sort_order, Reason.id)
         ))
     return query
+
+
+def topic_choices() -> list[FieldTopic]:
+    """Active everyday topics grouped by their field, with the field loaded for the label."""
+    return list(db.session.scalars(
+        select(FieldTopic).join(FieldTopic.field_of_action)
+        .where(FieldTopic.active.is_(True))
+        .order_by(FieldOfAction.sort_order, FieldTopic.sort_order, FieldTopic.id)
+        .options(contains_eager(FieldTopic.field_of_action))
+    ))
 
 
 def staff_members() -> list[User]:
@@ -223,6 +234,7 @@ class CaseView(WelcomeModelView):
         selectinload(Case.members).joinedload(CaseMember.person),
         selectinload(Case.needs).joinedload(Need.field_of_action),
         selectinload(Case.needs).joinedload(Need.person),
+        selectinload(Case.needs).selectinload(Need.topics),
         selectinload(Case.referrals).joinedload(Referral.partner),
         selectinload(Case.referrals).joinedload(Referral.need).joinedload(Need.field_of_action),
         selectinload(Case.consultations).joinedload(Consultation.staff),
@@ -361,9 +373,9 @@ class NeedView(WelcomeModelView):
 
     column_list = ("case", "field_of_action", "person", "priority", "status", "identified_on",
                    "resolved_on")
-    column_details_list = ("case", "field_of_action", "person", "description", "priority",
-                           "status", "unmet_reason", "identified_on", "resolved_on", "notes",
-                           "created_at", "updated_at")
+    column_details_list = ("case", "field_of_action", "person", "topics", "description",
+                           "priority", "status", "unmet_reason", "identified_on", "resolved_on",
+                           "notes", "created_at", "updated_at")
     column_export_list = ("field_of_action", "priority", "status", "unmet_reason",
                           "identified_on", "resolved_on")
     column_labels = {
@@ -371,6 +383,7 @@ class NeedView(WelcomeModelView):
         "person": _l("For whom"),
         "field_of_action": _l("Field of action"),
         "description": _l("Description"),
+        "topics": _l("Everyday topics"),
         "priority": _l("Priority"),
         "status": _l("Status"),
         "unmet_reason": _l("Why unmet"),
@@ -396,11 +409,13 @@ class NeedView(WelcomeModelView):
                       options=catalogue_options(Reason)),
         DateBetweenFilter(Need.identified_on, _l("Identified on")),
     )
-    form_columns = ("case", "field_of_action", "person", "description", "priority", "status",
-                    "unmet_reason", "identified_on", "notes")
+    form_columns = ("case", "field_of_action", "topics", "person", "description", "priority",
+                    "status", "unmet_reason", "identified_on", "notes")
     form_ajax_refs = {"case": case_loader("case"), "person": person_loader("person")}
     form_args = {
         "field_of_action": {"query_factory": catalogue_query(FieldOfAction)},
+        "topics": {"query_factory": topic_choices,
+                   "description": _l("Only topics of the need's field of action.")},
         "unmet_reason": {"query_factory": reasons(ReasonKind.NEED_UNMET)},
         "notes": {"description": NOTES_WARNING},
     }

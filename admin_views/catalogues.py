@@ -2,9 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 
-from admin_views.base import WelcomeModelView, enum_filter
+from admin_views.base import WelcomeModelView, catalogue_query, enum_filter
+from admin_views.filters import IdEqualFilter, catalogue_options
 from welcome.auth.roles import CATALOGUE_EDITORS
-from welcome.models import Reason, ReasonKind, Role
+from welcome.models import FieldOfAction, FieldTopic, Reason, ReasonKind, Role
 
 LABELS = {
     "code": _l("Code"),
@@ -12,8 +13,7 @@ LABELS = {
     "label_en": _l("Label (English)"),
     "active": _l("Active"),
     "sort_order": _l("Order"),
-    "topics_de": _l("Everyday topics (German, one per line)"),
-    "topics_en": _l("Everyday topics (English, one per line)"),
+    "field_of_action": _l("Field of action"),
     "legal_basis": _l("Legal basis"),
     "right_to_left": _l("Written right to left"),
     "documents_reviewed": _l("Document translation reviewed"),
@@ -42,8 +42,24 @@ class CatalogueView(WelcomeModelView):
 
 
 class FieldOfActionView(CatalogueView):
-    form_columns = ("code", "label_de", "label_en", "topics_de", "topics_en", "active",
-                    "sort_order")
+    pass
+
+
+class FieldTopicView(CatalogueView):
+    """The everyday topics the interview offers under each field of action."""
+
+    column_list = ("field_of_action", "label_de", "label_en", "code", "active", "sort_order")
+    column_sortable_list = (("field_of_action", "field_of_action.sort_order"), "label_de",
+                            "label_en", "code", "active", "sort_order")
+    column_default_sort = [("field_of_action_id", False), ("sort_order", False), ("id", False)]
+    column_select_related_list = (FieldTopic.field_of_action,)
+    column_filters = (IdEqualFilter(FieldTopic.field_of_action_id, _l("Field of action"),
+                                    options=catalogue_options(FieldOfAction)), "active")
+    form_columns = ("field_of_action", "code", "label_de", "label_en", "active", "sort_order")
+    form_args = {
+        "field_of_action": {"query_factory": catalogue_query(FieldOfAction)},
+        "code": {"description": _l("A short stable key without spaces, e.g. housing.deposit.")},
+    }
 
 
 class ResidencePurposeView(CatalogueView):

@@ -42,14 +42,50 @@ class EnumSelectField(SelectField):
         return self.enum_class(value)
 
 
-class EnumMultipleField(SelectMultipleField):
+def _not_offered(count: int = 1) -> str:
+    return _("Choose one of the offered entries.")
+
+
+class ChoiceField(SelectField):
+    """A select whose wrong values are refused in the user's language (WTForms' own messages
+    are partly missing in German)."""
+
+    def process_formdata(self, valuelist: Any) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_not_offered()) from error
+
+    def pre_validate(self, form: Any) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError as error:
+            raise ValidationError(_not_offered()) from error
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes; a value that was not offered is refused in the user's
+    language (WTForms' own German message for it is missing)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, label: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("invalid_choice_message", _not_offered)
+        super().__init__(label, **kwargs)
+
+    def process_formdata(self, valuelist: Any) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_not_offered()) from error
+
+
+class EnumMultipleField(CheckboxesField):
     """Several values of a labelled enumeration (data categories, channels …), as checkboxes.
 
     :param members: the members offered, when not all of the enumeration make sense here.
     """
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
     def __init__(self, label: Any = None, enum_class: type[LabelledEnum] | None = None,
                  members: Iterable[LabelledEnum] | None = None, **kwargs: Any) -> None:

@@ -1,15 +1,19 @@
 """The orientation interview: one guided screen per step, from household to summary.
 
 Every "Next" saves the step into the case's records through ``welcome.services.interviews``
-and redirects (so reloading or the back button never submits twice). New rows carry a key, so
-a form sent again updates what the first sending created instead of creating it again.
+and redirects, so reloading never submits twice. Each rendered form carries a one-time key
+(the walk-in form carries it in its address, so the browser's back button finds it again):
+the same form sent twice is recognised and saved once. Only ``start`` (and the walk-in form)
+begin an interview; the step pages work on the open one.
 """
 
+import hashlib
+import json
 import secrets
 from datetime import date, timedelta
 from typing import Any
 
-from flask import abort, flash, g, redirect, request, session, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_admin.contrib.sqla.fields import QuerySelectMultipleField
 from flask_admin.form import BaseForm
@@ -18,16 +22,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -35,8 +38,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, DateInput, ListWidget
 
+from admin_views.base import INT_MAX
 from admin_views.dashboard import RoleGuardMixin
-from admin_views.fields import EnumMultipleField, EnumSelectField, StrictQuerySelectField
+from admin_views.fields import (
+    CheckboxesField,
+    ChoiceField,
+    EnumMultipleField,
+    EnumSelectField,
+    StrictQuerySelectField,
+)
 from welcome.auth.roles import CASEWORK
 from welcome.extensions import db
 from welcome.i18n import country_choices
@@ -46,34 +56,32 @@ from welcome.models import (
     CaseSource,
     Consent,
     ConsentMethod,
-    ConsentPurpose,
     ContactChannel,
     DataCategory,
     FieldOfAction,
     HandoverChannel,
+    Interview,
     InterviewStep,
     Language,
     MemberRelation,
     Need,
-    NeedStatus,
     Partner,
     Person,
     Priority,
-    Reason,
-    ReasonKind,
-    ReferralStatus,
+    Referral,
     ResidencePurpose,
     Sex,
 )
-from welcome.services import cases, consent_forms, consents, interviews, matching, persons
-from welcome.services.errors import DomainError
+from welcome.services import consent_forms, consents, interviews, matching
+from welcome.services.errors import DomainError, FieldErrors, StaleEditError
+from welcome.services.versioning import check_version, stale_message
 from welcome.validation import PhoneNumber, email_address
 
 STEPS = list(InterviewStep)
-#: Blank household rows offered for new members.
-BLANK_MEMBER_ROWS = 1
-#: How many submission keys a session remembers.
-MAX_KEYS = 300
+#: Suggestions shown at once per need; the others are one click ("more partners") away.
+SHOWN_SUGGESTIONS = 3
+#: Inputs that say how a form was sent, not what it says; left out of its fingerprint.
+NOT_CONTENT = {"csrf_token", "go", "form_key"}
 
 
 def _catalogue(model: type) -> Any:
@@ -87,8 +95,8 @@ def _countries() -> list[SelectChoice]:
     return [SelectChoice("", "—"), *(SelectChoice(c, n) for c, n in country_choices())]
 
 
-class PersonFields(Form):
-    """What the household step asks about each person."""
+class PersonFields(BaseForm):
+    """What the household step asks about each person (WTForms' messages in German too)."""
 
     given_name = StringField(_l("Given name"), validators=[Optional(), Length(max=100)])
     family_name = StringField(_l("Family name"), validators=[Optional(), Length(max=100)])
@@ -112,9 +120,10 @@ class MainPersonForm(PersonFields):
 
 class MemberForm(PersonFields):
     person_id = HiddenField()
-    key = HiddenField()
-    relation = EnumSelectField(_l("Relation"), enum_class=MemberRelation,
+    version = HiddenField()
+    relation = EnumSelectField(_l("Relation"), enum_class=MemberRelation, allow_blank=True,
                                validators=[Optional()])
+    remove = BooleanField(_l("Remove"))
 
 
 class HouseholdForm(BaseForm):
@@ -138,6 +147,7 @@ class ArrivalForm(BaseForm):
     district = StringField(_l("District"), validators=[Optional(), Length(max=100)])
     whole_household = BooleanField(_l("The same for the whole household"), default=True)
     case_version = HiddenField()
+    person_version = HiddenField()
 
 
 class SummaryForm(BaseForm):
@@ -160,9 +170,8 @@ class SummaryForm(BaseForm):
 class ConsentForm(BaseForm):
     """A consent recorded during the interview, for the partners still uncovered."""
 
-    partners = SelectMultipleField(_l("Partners the person agrees to"), coerce=int,
-                                   widget=ListWidget(prefix_label=False),
-                                   option_widget=CheckboxInput())
+    person = ChoiceField(_l("Whose consent"), coerce=int)
+    partners = CheckboxesField(_l("Partners the person agrees to"), coerce=int)
     categories = EnumMultipleField(_l("Data the person agrees to pass on"),
                                    enum_class=DataCategory)
     channels = EnumMultipleField(_l("Channels allowed"), enum_class=HandoverChannel,
@@ -172,26 +181,35 @@ class ConsentForm(BaseForm):
     witness = StringField(_l("Witness"), validators=[Optional(), Length(max=200)])
     form_language = StrictQuerySelectField(_l("Form language"), query_factory=_catalogue(Language))
     valid_until = DateField(_l("Valid until"), widget=DateInput(), validators=[Optional()])
-    key = HiddenField()
     case_version = HiddenField()
 
 
 def _key() -> str:
-    return secrets.token_urlsafe(12)
+    return secrets.token_urlsafe(16)
 
 
-def _remember(key: str | None, record_id: int) -> None:
-    if not key:
-        return
-    keys = session.setdefault("interview_keys", {})
-    keys[key] = record_id
-    while len(keys) > MAX_KEYS:
-        keys.pop(next(iter(keys)))
-    session.modified = True
+def _digest() -> str:
+    """A fingerprint of what the form says, to tell a repetition from a changed form."""
+    content = sorted((name, value) for name in request.form if name not in NOT_CONTENT
+                     for value in request.form.getlist(name))
+    return hashlib.sha256(json.dumps(content).encode()).hexdigest()
 
 
-def _recalled(key: str | None) -> int | None:
-    return session.get("interview_keys", {}).get(key) if key else None
+def _field_named(form: Any, name: str) -> Any:
+    """The input of ``form`` (sub-forms and rows included) whose HTML name is ``name``."""
+    for field in form:
+        if field.name == name:
+            return field
+        if isinstance(field, FormField):
+            found = _field_named(field.form, name)
+        elif isinstance(field, FieldList):
+            found = next((f for f in (_field_named(entry.form, name) for entry in field) if f),
+                         None)
+        else:
+            found = None
+        if found is not None:
+            return found
+    return None
 
 
 class InterviewView(RoleGuardMixin, BaseView):
@@ -202,10 +220,19 @@ class InterviewView(RoleGuardMixin, BaseView):
     # --- plumbing -------------------------------------------------------------------------
 
     def _case(self, case_id: int) -> Case:
+        """The case with everything the steps show, loaded in a fixed number of queries."""
+        if not 0 < case_id <= INT_MAX:
+            abort(404)
+        household = (selectinload(Person.languages), selectinload(Person.preferred_language))
         case = db.session.scalar(
             select(Case).where(Case.id == case_id).options(
-                selectinload(Case.members).joinedload(CaseMember.person),
-                selectinload(Case.needs), selectinload(Case.referrals)))
+                selectinload(Case.main_person).options(*household),
+                selectinload(Case.members).selectinload(CaseMember.person).options(*household),
+                selectinload(Case.needs).options(
+                    selectinload(Need.field_of_action), selectinload(Need.topics),
+                    selectinload(Need.unmet_reason)),
+                selectinload(Case.referrals).selectinload(Referral.partner),
+                selectinload(Case.intakes)))
         if case is None:
             abort(404)
         return case
@@ -217,32 +244,48 @@ class InterviewView(RoleGuardMixin, BaseView):
             abort(404)
 
     def _go(self, case: Case, current: InterviewStep) -> Any:
-        """Where the buttons lead: the next or previous step, or back to the case."""
+        """Where the buttons lead: the next or previous step, this step, or the case page."""
         choice = request.form.get("go", "next")
         index = STEPS.index(current)
         if choice == "pause":
             flash(_("Saved. The interview can be continued from the case page."), "success")
             return redirect(url_for("case.details_view", id=case.id))
-        target = STEPS[max(index - 1, 0)] if choice == "back" else STEPS[min(index + 1, 5)]
+        if choice == "record_consent":
+            target = current
+        elif choice == "back":
+            target = STEPS[max(index - 1, 0)]
+        else:
+            target = STEPS[min(index + 1, len(STEPS) - 1)]
         return redirect(url_for(".step", case_id=case.id, step_name=target.value))
 
-    def _page(self, case: Case | None, step: InterviewStep, template: str,
-              **context: Any) -> Any:
-        interview = None
-        if case is not None:
-            interview = interviews.open_interview(db.session, case, current_user)
-            db.session.commit()
+    def _page(self, case: Case | None, interview: Interview | None, step: InterviewStep,
+              template: str, **context: Any) -> Any:
+        posted = request.form.get("form_key") if request.method == "POST" else None
         return self.render(f"admin/interview/{template}", case=case, step=step, steps=STEPS,
-                           interview=interview, **context)
+                           interview=interview,
+                           form_key=interviews.usable_key(posted) or _key(), **context)
 
-    def _refused(self, error: DomainError, form: BaseForm | None = None) -> None:
+    def _refused(self, error: DomainError, form: Any = None) -> dict[str, str]:
+        """Roll back and show the message at its input (or on top of the page).
+
+        :return: the messages by input name, for steps that place them themselves.
+        """
         db.session.rollback()
         g.form_status = error.status_code
-        field = getattr(form, error.field, None) if form is not None and error.field else None
-        if field is not None:
-            field.errors = [*field.errors, error.message]
-        else:
+        if isinstance(error, FieldErrors):
+            errors = error.errors
             flash(error.message, "danger")
+        else:
+            errors = {error.field: error.message} if error.field else {}
+        for name, message in errors.items():
+            field = _field_named(form, name) if form is not None else None
+            if field is not None:
+                field.errors = [*field.errors, message]
+            elif not isinstance(error, FieldErrors):
+                flash(message, "danger")
+        if not errors:
+            flash(error.message, "danger")
+        return errors
 
     def _run_view(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """A form sent back for correction answers 4xx, as on every other screen."""
@@ -250,6 +293,40 @@ class InterviewView(RoleGuardMixin, BaseView):
         if request.method == "POST" and isinstance(response, str):
             return response, g.pop("form_status", 422)
         return response
+
+    def _save(self, interview: Interview, step: InterviewStep, save: Any, form: Any = None,
+              then: Any = None, saved: str | None = None) -> Any | None:
+        """Save one step's form once: claim its key, check the case version, save, move on.
+
+        :param then: the response after saving (by default where the pressed button leads).
+        :param saved: a message to show once the form is really saved.
+        :return: that response, or None when the form must be shown again with the messages
+            (which are left in ``g.field_errors``).
+        """
+        case = interview.case
+        then = then or (lambda: self._go(case, step))
+        try:
+            interviews.claim_key(db.session, interview, step, request.form.get("form_key"),
+                                 _digest())
+            check_version(case, request.form.get("case_version"))
+            save()
+            interviews.touch(case)
+            interviews.reach(interview, STEPS[min(STEPS.index(step) + 1, len(STEPS) - 1)])
+            db.session.commit()
+        except interviews.RepeatedSubmission:
+            db.session.rollback()
+            flash(_("This form had been saved already; it was not saved a second time."),
+                  "info")
+            return then()
+        except StaleDataError:
+            g.field_errors = self._refused(StaleEditError(stale_message()), form)
+            return None
+        except DomainError as error:
+            g.field_errors = self._refused(error, form)
+            return None
+        if saved:
+            flash(saved, "success")
+        return then()
 
     # --- entry points -----------------------------------------------------------------------
 
@@ -259,51 +336,60 @@ class InterviewView(RoleGuardMixin, BaseView):
 
     @expose("/new/", methods=("GET", "POST"))
     def new(self) -> Any:
-        """Start with a person who walked in: the household step creates person and case."""
+        """Start with a person who walked in: the household step creates person and case.
+
+        The form's one-time key is part of its address, so going back to the form after it
+        was saved leads to the case it created instead of creating another.
+        """
+        key = interviews.usable_key(request.args.get("key"))
+        if key is None:
+            return redirect(url_for(".new", key=_key()))
+        saved = interviews.recall(db.session, key)
+        if saved is not None:
+            return self._walk_in_saved(saved.interview.case, saved.digest)
         if request.method == "POST":
             form = HouseholdForm(request.form)
         else:
-            form = HouseholdForm(source=CaseSource.SELF,
-                                 members=[{"key": _key()} for _ in range(BLANK_MEMBER_ROWS)])
+            form = HouseholdForm(source=CaseSource.SELF, members=[{}])
         if request.method == "POST" and request.form.get("go") == "add_member":
-            form.members.append_entry({"key": _key()})
+            form.members.append_entry()
             g.form_status = 200
         elif request.method == "POST" and form.validate():
-            existing = _recalled(request.form.get("key"))
-            if existing:
-                return redirect(url_for(".step", case_id=existing, step_name="arrival"))
             try:
-                case = self._create_case(form)
-            except DomainError as error:
-                self._refused(error, form.main.form)
-            else:
-                _remember(request.form.get("key"), case.id)
+                interview = interviews.start_walk_in(
+                    db.session, _person_values(form.main.form, interviews.PERSON_FIELDS),
+                    _member_rows(form), form.source.data or CaseSource.SELF,
+                    current_user._get_current_object())
+                interviews.claim_key(db.session, interview, InterviewStep.HOUSEHOLD, key,
+                                     _digest())
                 db.session.commit()
-                return self._go(case, InterviewStep.HOUSEHOLD)
-        return self._page(None, InterviewStep.HOUSEHOLD, "household.html", form=form,
-                          key=request.form.get("key") or _key(), new=True)
+            except (interviews.RepeatedSubmission, StaleEditError):
+                db.session.rollback()
+                saved = interviews.recall(db.session, key)
+                return self._walk_in_saved(saved.interview.case, saved.digest)
+            except DomainError as error:
+                self._refused(error, form)
+            else:
+                return self._go(interview.case, InterviewStep.HOUSEHOLD)
+        return self._page(None, None, InterviewStep.HOUSEHOLD, "household.html", form=form,
+                          new=True)
 
-    def _create_case(self, form: HouseholdForm) -> Case:
-        values = _person_values(form.main.form, main=True)
-        if not values.get("given_name") or not values.get("family_name"):
-            raise DomainError(_("Enter the given name and the family name."), "family_name")
-        person = Person(**{k: v for k, v in values.items() if k != "languages"})
-        person.languages = values["languages"]
-        persons.check_person(person)
-        db.session.add(person)
-        case = cases.open_case(db.session, person, source=form.source.data or CaseSource.SELF,
-                               responsible=current_user._get_current_object())
-        interview = interviews.open_interview(db.session, case, current_user)
-        interviews.save_household(db.session, case, values, _member_rows(form),
-                                  {"case": case.version, "person": person.version})
-        interviews.reach(interview, InterviewStep.ARRIVAL)
-        return case
+    def _walk_in_saved(self, case: Case, digest: str) -> Any:
+        """The walk-in form was saved before: the same form moves on, a changed one is shown
+        the household as recorded to enter the changes there."""
+        if request.method == "POST" and digest == _digest():
+            flash(_("This form had been saved already; it was not saved a second time."),
+                  "info")
+            return self._go(case, InterviewStep.HOUSEHOLD)
+        flash(_("This person was saved already (case %(reference)s). Here is the household as "
+                "recorded; enter any changes here.", reference=case.reference), "info")
+        return redirect(url_for(".step", case_id=case.id, step_name="household"))
 
     @expose("/<int:case_id>/")
     def start(self, case_id: int) -> Any:
         """Open (or resume) the case's interview at the step it reached."""
         case = self._case(case_id)
-        interview = interviews.open_interview(db.session, case, current_user)
+        interview = interviews.start_interview(db.session, case, current_user._get_current_object())
         db.session.commit()
         return redirect(url_for(".step", case_id=case.id, step_name=interview.step.value))
 
@@ -311,272 +397,262 @@ class InterviewView(RoleGuardMixin, BaseView):
     def step(self, case_id: int, step_name: str) -> Any:
         case = self._case(case_id)
         step = self._step(step_name)
+        interview = interviews.current_interview(db.session, case)
+        if interview is None:
+            if interviews.last_finished(db.session, case) is None:
+                return redirect(url_for(".start", case_id=case.id))
+            flash(_("This orientation interview was saved already. To record more, start a new "
+                    "one from the case page."), "info")
+            return redirect(url_for("case.details_view", id=case.id))
         handler = getattr(self, f"_step_{step.value}")
-        return handler(case, step)
+        return handler(case, interview, step)
 
     # --- the steps --------------------------------------------------------------------------
 
-    def _save(self, case: Case, step: InterviewStep, version: Any, save: Any,
-              form: BaseForm | None = None) -> Any | None:
-        """Run one step's save; on success record progress and move on.
-
-        :param version: the case version the form was rendered with (None: ``save`` checks).
-        """
-        try:
-            if version is not None:
-                interviews.check_version(case, version)
-            save()
-            interviews.touch(case)
-            interview = interviews.open_interview(db.session, case, current_user)
-            interviews.reach(interview, STEPS[min(STEPS.index(step) + 1, len(STEPS) - 1)])
-            db.session.commit()
-        except DomainError as error:
-            self._refused(error, form)
-            return None
-        return self._go(case, step)
-
-    def _step_household(self, case: Case, step: InterviewStep) -> Any:
+    def _step_household(self, case: Case, interview: Interview, step: InterviewStep) -> Any:
         person = case.main_person
         if request.method == "POST":
             form = HouseholdForm(request.form)
         else:
             form = HouseholdForm(
-                main=_person_data(person, main=True),
-                members=[{**_person_data(m.person), "person_id": m.person_id,
+                main=_person_data(person, interviews.PERSON_FIELDS),
+                members=[{**_person_data(m.person, interviews.MEMBER_FIELDS),
+                          "person_id": m.person_id, "version": m.person.version,
                           "relation": m.relation} for m in case.members]
-                + [{"key": _key()} for _ in range(BLANK_MEMBER_ROWS)],
+                + [{} for _ in range(interviews.blank_member_rows(case))],
                 case_version=case.version, person_version=person.version)
         if request.method == "POST" and request.form.get("go") == "add_member":
-            form.members.append_entry({"key": _key()})
+            form.members.append_entry()
             g.form_status = 200
         elif request.method == "POST" and form.validate():
-            def save() -> None:
-                rows = _member_rows(form)
-                interviews.save_household(
-                    db.session, case, _person_values(form.main.form, main=True), rows,
-                    {"case": form.case_version.data, "person": form.person_version.data})
-                for row in rows:
-                    if row.created is not None:
-                        _remember(row.key, row.created.id)
-            response = self._save(case, step, None, save, form.main.form)
+            response = self._save(interview, step, lambda: interviews.save_household(
+                db.session, interview, _person_values(form.main.form, interviews.PERSON_FIELDS),
+                _member_rows(form), {"case": form.case_version.data,
+                                     "person": form.person_version.data}), form)
             if response is not None:
                 return response
-        return self._page(case, step, "household.html", form=form, new=False)
+        return self._page(case, interview, step, "household.html", form=form, new=False)
 
-    def _step_arrival(self, case: Case, step: InterviewStep) -> Any:
+    def _step_arrival(self, case: Case, interview: Interview, step: InterviewStep) -> Any:
         person = case.main_person
-        form = ArrivalForm(request.form if request.method == "POST" else None,
-                           obj=person if request.method == "GET" else None,
-                           case_version=case.version)
+        if request.method == "POST":
+            form = ArrivalForm(request.form)
+        else:
+            form = ArrivalForm(obj=person, case_version=case.version,
+                               person_version=person.version)
         if request.method == "POST" and form.validate():
             values = {name: getattr(form, name).data for name in interviews.ARRIVAL_FIELDS}
-            response = self._save(
-                case, step, form.case_version.data,
-                lambda: interviews.save_arrival(db.session, case, values,
-                                                form.whole_household.data),
-                form)
+            for name in ("employer", "street", "postcode", "city", "district"):
+                values[name] = (values[name] or "").strip() or None
+            response = self._save(interview, step, lambda: interviews.save_arrival(
+                db.session, interview, values, form.whole_household.data,
+                {"case": form.case_version.data, "person": form.person_version.data}), form)
             if response is not None:
                 return response
-        return self._page(case, step, "arrival.html", form=form)
+        return self._page(case, interview, step, "arrival.html", form=form)
 
-    def _step_needs(self, case: Case, step: InterviewStep) -> Any:
-        fields = _catalogue(FieldOfAction)()
-        household = case.household
-        form = BaseForm(request.form) if request.method == "POST" else None
-        rows = []
-        for field_of_action in fields:
-            need = interviews.open_need_for(case, field_of_action)
-            rows.append(_NeedRow(field_of_action, need, household, request.form
-                                 if request.method == "POST" else None))
-        if request.method == "POST":
-            problems = [row for row in rows if row.error]
-            version = request.form.get("case_version")
-            if problems:
-                g.form_status = 422
-                flash(_("Please check the marked needs."), "danger")
-            else:
-                chosen = [row.choice() for row in rows if row.checked]
-                response = self._save(case, step, version, lambda: interviews.save_needs(
-                    db.session, case, chosen))
-                if response is not None:
-                    return response
-        return self._page(case, step, "needs.html", rows=rows, form=form,
+    def _step_needs(self, case: Case, interview: Interview, step: InterviewStep) -> Any:
+        fields = list(db.session.scalars(
+            select(FieldOfAction).where(FieldOfAction.active.is_(True))
+            .order_by(FieldOfAction.sort_order, FieldOfAction.id)
+            .options(selectinload(FieldOfAction.topics))))
+        posted = request.form if request.method == "POST" else None
+        rows = [_NeedRow(field, interviews.current_need(case, field), posted) for field in fields]
+        errors: dict[str, str] = {}
+        if posted is not None:
+            choices = [row.choice() for row in rows]
+            response = self._save(interview, step, lambda: interviews.save_needs(
+                db.session, interview, choices))
+            if response is not None:
+                return response
+            errors = g.pop("field_errors", {})
+        return self._page(case, interview, step, "needs.html", rows=rows, errors=errors,
+                          household=case.household,
                           priorities=[(p.value, p.label) for p in Priority],
-                          case_version=request.form.get("case_version", case.version))
+                          case_version=_posted("case_version", case.version))
 
-    def _step_partners(self, case: Case, step: InterviewStep) -> Any:
-        open_needs = [n for n in case.needs if n.status in NeedStatus.open_statuses()]
-        reasons = list(db.session.scalars(
-            select(Reason).where(Reason.kind == ReasonKind.NEED_UNMET, Reason.active.is_(True))
-            .order_by(Reason.sort_order, Reason.id)))
-        blocks = [_PartnerBlock(need, matching.suggest_partners(db.session, need), case)
-                  for need in open_needs]
-        if request.method == "POST":
-            def save() -> None:
-                for block in blocks:
-                    picked = [s.partner for s in block.suggestions
-                              if str(s.partner.id) in request.form.getlist(
-                                  f"partner-{block.need.id}")]
-                    interviews.refer_to(db.session, block.need, picked)
-                    reason_id = request.form.get(f"unmet-{block.need.id}", "")
-                    reason = next((r for r in reasons if str(r.id) == reason_id), None)
-                    if reason_id and reason is None:
-                        raise DomainError(_("Choose a reason from the list."))
-                    if reason is not None and not picked:
-                        interviews.mark_unmet(block.need, reason)
-            response = self._save(case, step, request.form.get("case_version"), save)
+    def _step_partners(self, case: Case, interview: Interview, step: InterviewStep) -> Any:
+        listed = interviews.partner_needs(case)
+        suggestions = matching.suggest_for_needs(db.session, listed)
+        posted = request.form if request.method == "POST" else None
+        blocks = [_PartnerBlock(need, suggestions[need.id],
+                                interviews.retractable(interview, need), posted)
+                  for need in listed]
+        errors: dict[str, str] = {}
+        if posted is not None:
+            choices = [interviews.PartnerChoice(
+                block.need, posted.getlist(f"partner-{block.need.id}"),
+                posted.get(f"unmet-{block.need.id}", ""),
+                posted.get(f"need-version-{block.need.id}", "")) for block in blocks]
+            response = self._save(interview, step, lambda: interviews.save_partner_choices(
+                db.session, interview, choices))
             if response is not None:
                 return response
-        return self._page(case, step, "partners.html", blocks=blocks, reasons=reasons,
-                          case_version=case.version)
+            errors = g.pop("field_errors", {})
+        tickable = any(s.partner.id not in b.referred for b in blocks for s in b.shown)
+        return self._page(case, interview, step, "partners.html", blocks=blocks, errors=errors,
+                          reasons=interviews.unmet_reasons(db.session), focus_next=not tickable,
+                          case_version=_posted("case_version", case.version))
 
-    def _step_consent(self, case: Case, step: InterviewStep) -> Any:
-        person = case.main_person
-        planned = [r for r in case.referrals if r.status == ReferralStatus.PLANNED
-                   and r.channel in HandoverChannel.passing_data()]
-        coverage = {r.id: consents.covers(db.session, person, r.partner,
-                                          consent_forms.DEFAULT_CATEGORIES, r.channel)
-                    for r in planned}
-        uncovered = {r.partner for r in planned if not coverage[r.id]}
-        form = ConsentForm(request.form if request.method == "POST" else None,
-                           partners=[p.id for p in uncovered],
-                           categories=list(consent_forms.DEFAULT_CATEGORIES),
-                           channels=sorted({r.channel for r in planned}
-                                           or {HandoverChannel.PHONE}, key=list(
-                                               HandoverChannel).index),
-                           given_how=ConsentMethod.SIGNED_PAPER,
-                           form_language=consent_forms.document_language(
-                               db.session, person.preferred_language.code
-                               if person.preferred_language else None),
-                           key=_key(), case_version=case.version)
-        form.partners.choices = [SelectChoice(p.id, p.name) for p in
-                                 sorted({r.partner for r in planned}, key=lambda p: p.name)]
-        if request.method == "POST" and request.form.get("go") == "record_consent":
-            if form.validate():
-                response = self._record_consent(case, form)
-                if response is not None:
-                    return response
-            else:
-                g.form_status = 422
+    def _step_consent(self, case: Case, interview: Interview, step: InterviewStep) -> Any:
+        lines = interviews.consent_lines(db.session, case, consent_forms.DEFAULT_CATEGORIES)
+        uncovered = [line for line in lines if not line.coverage]
+        people = list({line.person.id: line.person for line in uncovered}.values())
+        person = people[0] if people else case.main_person
+        missing = sorted({line.referral.partner for line in uncovered
+                          if line.person is person}, key=lambda p: p.name)
+        recording = request.method == "POST" and request.form.get("go") == "record_consent"
+        if recording:
+            form = ConsentForm(request.form)
+        else:
+            form = ConsentForm(
+                person=person.id, partners=[p.id for p in missing],
+                categories=list(consent_forms.DEFAULT_CATEGORIES),
+                channels=sorted({line.referral.channel for line in uncovered
+                                 if line.person is person} or {HandoverChannel.PHONE},
+                                key=list(HandoverChannel).index),
+                given_how=ConsentMethod.SIGNED_PAPER,
+                form_language=consent_forms.document_language(
+                    db.session, person.preferred_language.code
+                    if person.preferred_language else None),
+                case_version=case.version)
+        form.person.choices = [SelectChoice(p.id, p.full_name) for p in people or [person]]
+        form.partners.choices = [SelectChoice(p.id, p.name) for p in sorted(
+            {line.referral.partner for line in lines}, key=lambda p: p.name)]
+        errors: dict[str, str] = {}
+        if recording and form.validate():
+            response = self._save(interview, step, lambda: self._record_consent(
+                interview, form, people or [person]), form, saved=_("The consent was recorded."))
+            if response is not None:
+                return response
+        elif recording:
+            g.form_status = 422
         elif request.method == "POST":
-            def save() -> None:
-                for referral in planned:
-                    if request.form.get(f"fallback-{referral.id}") == "information_only":
-                        interviews.make_information_only(referral)
-            response = self._save(case, step, request.form.get("case_version"), save)
+            fallbacks = {line.referral.id: request.form.get(f"fallback-{line.referral.id}",
+                                                            "planned") for line in uncovered}
+            response = self._save(interview, step,
+                                  lambda: interviews.save_fallbacks(lines, fallbacks))
             if response is not None:
                 return response
+            errors = g.pop("field_errors", {})
         draft_url = url_for("person.consent_form_view", id=person.id,
-                            partner=[p.id for p in uncovered])
-        return self._page(case, step, "consent.html", form=form, planned=planned,
-                          coverage=coverage, uncovered=uncovered, draft_url=draft_url,
-                          case_version=case.version)
+                            partner=[p.id for p in missing])
+        return self._page(case, interview, step, "consent.html", form=form, lines=lines,
+                          uncovered=uncovered, draft_url=draft_url, errors=errors,
+                          several_people=len(people) > 1, focus_next=not uncovered,
+                          case_version=_posted("case_version", case.version))
 
-    def _record_consent(self, case: Case, form: ConsentForm) -> Any | None:
-        if _recalled(form.key.data):
-            return redirect(url_for(".step", case_id=case.id, step_name="consent"))
+    def _record_consent(self, interview: Interview, form: ConsentForm,
+                        people: list[Person]) -> None:
+        person = next(p for p in people if p.id == form.person.data)
         partners = list(db.session.scalars(
             select(Partner).where(Partner.id.in_(form.partners.data or []))))
-        try:
-            consent = consents.give_consent(
-                db.session, case.main_person, purpose=ConsentPurpose.SHARE_WITH_PARTNERS,
-                given_how=form.given_how.data, witness=form.witness.data or None,
-                form_version=consents.CONSENT_FORM_VERSION, form_language=form.form_language.data,
-                partners=partners, categories=form.categories.data,
-                channels=form.channels.data, valid_until=form.valid_until.data,
-                recorded_by=current_user._get_current_object())
-            interviews.touch(case)
-            db.session.flush()
-            _remember(form.key.data, consent.id)
-            db.session.commit()
-        except DomainError as error:
-            self._refused(error, form)
-            return None
-        flash(_("The consent was recorded."), "success")
-        return redirect(url_for(".step", case_id=case.id, step_name="consent"))
+        interviews.record_consent(
+            db.session, interview, person, given_how=form.given_how.data,
+            witness=(form.witness.data or "").strip() or None,
+            form_language=form.form_language.data, partners=partners,
+            categories=form.categories.data, channels=form.channels.data,
+            valid_until=form.valid_until.data, recorded_by=current_user._get_current_object())
 
-    def _step_summary(self, case: Case, step: InterviewStep) -> Any:
-        interview = interviews.open_interview(db.session, case, current_user)
+    def _step_summary(self, case: Case, interview: Interview, step: InterviewStep) -> Any:
         person = case.main_person
-        form = SummaryForm(request.form if request.method == "POST" else None,
-                           held_on=date.today(), duration_minutes=60,
-                           channel=ContactChannel.IN_PERSON,
-                           language=person.preferred_language,
-                           follow_up_on=date.today() + timedelta(days=14),
-                           case_version=case.version)
+        if request.method == "POST":
+            form = SummaryForm(request.form)
+        else:
+            form = SummaryForm(held_on=date.today(), duration_minutes=60,
+                               channel=ContactChannel.IN_PERSON,
+                               language=person.preferred_language,
+                               follow_up_on=date.today() + timedelta(days=14),
+                               case_version=case.version)
         if request.method == "POST" and form.validate():
-            try:
-                interviews.check_version(case, form.case_version.data)
+            def finish() -> None:
                 interviews.finish(
                     db.session, interview, held_on=form.held_on.data,
                     duration_minutes=form.duration_minutes.data, channel=form.channel.data,
                     language=form.language.data, interpreter_used=form.interpreter_used.data,
-                    staff=current_user._get_current_object(), summary=form.summary.data or None,
+                    staff=current_user._get_current_object(),
+                    summary=(form.summary.data or "").strip() or None,
                     follow_up_on=form.follow_up_on.data)
-                db.session.commit()
-            except DomainError as error:
-                self._refused(error, form)
-            else:
-                flash(_("The orientation interview was saved."), "success")
-                return redirect(url_for("case.details_view", id=case.id, interview="done"))
-        return self._page(case, step, "summary.html", form=form,
-                          person_consents=[(c, consents.state_of(c)) for c in db.session.scalars(
-                              select(Consent).where(Consent.person_id == person.id))])
+
+            response = self._save(
+                interview, step, finish, form,
+                then=lambda: redirect(url_for("case.details_view", id=case.id, interview="done")),
+                saved=_("The orientation interview was saved."))
+            if response is not None:
+                return response
+        household = case.household
+        person_consents = [(c, consents.state_of(c)) for c in db.session.scalars(
+            select(Consent).where(Consent.person_id.in_([p.id for p in household]))
+            .order_by(Consent.given_on.desc(), Consent.id.desc())
+            .options(selectinload(Consent.partners)))]
+        return self._page(case, interview, step, "summary.html", form=form,
+                          household=household, person_consents=person_consents)
+
+
+def _posted(name: str, default: Any) -> Any:
+    return request.form.get(name, default) if request.method == "POST" else default
 
 
 class _NeedRow:
     """One field of action on the needs step, with what was entered or is recorded."""
 
-    def __init__(self, field_of_action: FieldOfAction, need: Need | None,
-                 household: list[Person], posted: Any) -> None:
+    def __init__(self, field_of_action: FieldOfAction, need: Need | None, posted: Any) -> None:
         self.field = field_of_action
         self.need = need
-        self.household = household
-        self.error: str | None = None
-        prefix = f"need-{field_of_action.id}"
-        self.prefix = prefix
+        self.prefix = f"need-{field_of_action.id}"
+        self.topics = interviews.offered_topics(field_of_action, need)
         if posted is not None:
-            self.checked = posted.get(prefix) == "y"
-            self.topics = [topic for topic in posted.getlist(f"{prefix}-topic")
-                           if topic in field_of_action.topics]
-            self.person_id = posted.get(f"{prefix}-person", "")
-            self.priority = posted.get(f"{prefix}-priority", Priority.MEDIUM.value)
-            self.note = posted.get(f"{prefix}-note", "")[:400]
-            if self.priority not in {p.value for p in Priority}:
-                self.error = _("Choose a priority from the list.")
-            if self.person_id and self.person_id not in {str(p.id) for p in household}:
-                self.error = _("Choose a member of the household.")
+            self.checked = posted.get(self.prefix) == "y"
+            self.ticked_topics = set(posted.getlist(f"{self.prefix}-topic"))
+            self.person_id = posted.get(f"{self.prefix}-person", "")
+            self.priority = posted.get(f"{self.prefix}-priority", Priority.MEDIUM.value)
+            self.note = posted.get(f"{self.prefix}-note", "")
+            self.version = posted.get(f"{self.prefix}-version", "")
         else:
             self.checked = need is not None
-            recorded = (need.description or "") if need else ""
-            self.topics = [t for t in field_of_action.topics if t in recorded]
+            self.ticked_topics = {str(topic.id) for topic in need.topics} if need else set()
             self.person_id = str(need.person_id) if need and need.person_id else ""
             self.priority = need.priority.value if need else Priority.MEDIUM.value
-            self.note = recorded.split(" – ", 1)[1] if " – " in recorded else (
-                recorded if recorded and not self.topics else "")
+            self.note = (need.description or "") if need else ""
+            self.version = str(need.version) if need else ""
 
     def choice(self) -> interviews.NeedChoice:
-        person = next((p for p in self.household if str(p.id) == self.person_id), None)
-        return interviews.NeedChoice(self.field, person, Priority(self.priority),
-                                     self.topics, self.note.strip())
+        return interviews.NeedChoice(self.field, self.checked, self.person_id, self.priority,
+                                     sorted(self.ticked_topics), self.note, self.version)
 
 
 class _PartnerBlock:
-    def __init__(self, need: Need, suggestions: list[matching.Suggestion], case: Case) -> None:
+    """One need on the partners step: its ranked suggestions and what is ticked."""
+
+    def __init__(self, need: Need, suggestions: list[matching.Suggestion],
+                 undoable: dict[int, Referral], posted: Any) -> None:
         self.need = need
-        self.suggestions = suggestions
-        self.referred = {r.partner_id: r for r in case.referrals if r.need_id == need.id}
+        self.undoable = undoable
+        #: Referrals that stay whatever is ticked here (handed over, or planned before).
+        self.referred = {r.partner_id: r for r in need.case.referrals
+                         if r.need is need and r.partner_id not in undoable}
+        known = {s.partner.id for s in suggestions}
+        self.suggestions = suggestions + [matching.Suggestion(r.partner) for pid, r in
+                                          undoable.items() if pid not in known]
+        self.shown = self.suggestions[:SHOWN_SUGGESTIONS]
+        self.more = self.suggestions[SHOWN_SUGGESTIONS:]
+        if posted is not None:
+            self.ticked = set(posted.getlist(f"partner-{need.id}"))
+            self.reason_id = posted.get(f"unmet-{need.id}", "")
+            self.version = posted.get(f"need-version-{need.id}", "")
+        else:
+            self.ticked = {str(pid) for pid in undoable}
+            self.reason_id = str(need.unmet_reason_id or "")
+            self.version = str(need.version)
+        if any(str(s.partner.id) in self.ticked for s in self.more):
+            self.shown, self.more = self.suggestions, []
 
 
-def _person_data(person: Person, main: bool = False) -> dict[str, Any]:
-    names = interviews.PERSON_FIELDS if main else (
-        "given_name", "family_name", "date_of_birth", "sex", "preferred_language")
+def _person_data(person: Person, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: getattr(person, name) for name in names}
 
 
-def _person_values(form: Form, main: bool = False) -> dict[str, Any]:
-    names = interviews.PERSON_FIELDS if main else (
-        "given_name", "family_name", "date_of_birth", "sex", "preferred_language")
+def _person_values(form: Any, names: tuple[str, ...]) -> dict[str, Any]:
     values = {name: form[name].data for name in names}
     for name in ("given_name", "family_name", "phone", "email"):
         if name in values:
@@ -588,14 +664,11 @@ def _member_rows(form: HouseholdForm) -> list[interviews.MemberRow]:
     rows = []
     for entry in form.members:
         member = entry.form
-        values = _person_values(member)
-        if not member.person_id.data and not (values["given_name"] or values["family_name"]):
-            continue
-        if not values["given_name"] or not values["family_name"]:
-            raise DomainError(_("Enter the given name and the family name of every household "
-                                "member."))
-        person_id = member.person_id.data or _recalled(member.key.data)
+        raw_id = (member.person_id.data or "").strip()
+        person_id = int(raw_id) if raw_id.isdigit() and int(raw_id) <= INT_MAX else (
+            -1 if raw_id else None)
         rows.append(interviews.MemberRow(
-            int(person_id) if person_id and str(person_id).isdigit() else None,
-            member.relation.data or MemberRelation.OTHER, values, key=member.key.data))
+            person_id, member.relation.data,
+            _person_values(member, interviews.MEMBER_FIELDS),
+            version=member.version.data, remove=member.remove.data, name=entry.name))
     return rows

@@ -15,5 +15,8 @@ WELCOME_TIMEZONE = "Europe/Berlin"
 WELCOME_IDLE_MINUTES = 30
 WELCOME_RETENTION_MONTHS = 12
 
+# Neighbouring districts for the partner suggestions (each pair once; it works both ways).
+# WELCOME_NEIGHBOURING_DISTRICTS = "Altstadt: Süd, Weststadt; Nordost: Bahnhofsviertel"
+
 # With several gunicorn workers, keep rate-limit counters in a shared store:
 # WELCOME_RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0"

@@ -180,12 +180,11 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The app with demo data, served on a free local port by a real HTTP server."""
-    import threading
+def live_app(tmp_path_factory):
+    """The app with demo data and a user per role, on a database file of its own.
 
-    from werkzeug.serving import make_server
-
+    Browser tests check what they entered by reading this app's database afterwards.
+    """
     from tests.helpers import PASSWORD
     from welcome.models import Role
     from welcome.services import audit, demo, users
@@ -200,16 +199,28 @@ def live_server(tmp_path_factory):
                                   f"Test {role.label}")
             _db.session.commit()
             _db.session.remove()
-        server = make_server("127.0.0.1", 0, application, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
         try:
-            yield f"http://127.0.0.1:{server.server_port}"
+            yield application
         finally:
-            server.shutdown()
-            thread.join()
             with application.app_context():
                 _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """``live_app`` served on a free local port by a real HTTP server."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ import re
 import secrets
 from datetime import date
 from functools import cache
+from html.parser import HTMLParser
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -75,6 +76,75 @@ def login_as(client: FlaskClient, role: Role | str, username: str | None = None)
 def flashes(response: Any) -> str:
     """The visible text of a page, tags removed, for asserting on messages."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+
+
+class _FormReader(HTMLParser):
+    """Collects what a browser would send for the first form of a page (buttons aside)."""
+
+    def __init__(self, css_class: str | None) -> None:
+        super().__init__()
+        self.css_class = css_class
+        self.values: dict[str, list[str]] = {}
+        self.depth = 0
+        self.done = False
+        self.select: str | None = None
+        self.options: list[tuple[str, bool]] = []
+        self.textarea: str | None = None
+
+    def add(self, name: str | None, value: str) -> None:
+        if name:
+            self.values.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        attributes = dict(attrs)
+        if tag == "form" and not self.done and (
+                self.depth or self.css_class is None
+                or self.css_class in (attributes.get("class") or "").split()):
+            self.depth += 1
+        if not self.depth:
+            return
+        name = attributes.get("name")
+        if tag == "input" and "disabled" not in attributes:
+            kind = attributes.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in attributes:
+                    self.add(name, attributes.get("value", "on"))
+            elif kind not in ("submit", "button", "file"):
+                self.add(name, attributes.get("value", ""))
+        elif tag == "select":
+            self.select, self.options = name, []
+        elif tag == "option" and self.select is not None:
+            self.options.append((attributes.get("value", ""), "selected" in attributes))
+        elif tag == "textarea":
+            self.textarea = name
+            self.add(name, "")
+
+    def handle_data(self, data: str) -> None:
+        if self.textarea is not None:
+            self.values[self.textarea][-1] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select" and self.select is not None:
+            chosen = [value for value, selected in self.options if selected] or \
+                [value for value, _selected in self.options[:1]]
+            for value in chosen:
+                self.add(self.select, value)
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+        elif tag == "form" and self.depth:
+            self.depth -= 1
+            self.done = True
+
+
+def form_values(response: Any, css_class: str | None = None) -> dict[str, list[str]]:
+    """The values a form of the page would send as it stands, as a browser would send them.
+
+    :param css_class: a class of the form meant; by default the page's first form.
+    """
+    reader = _FormReader(css_class)
+    reader.feed(response.get_data(as_text=True))
+    return reader.values
 
 
 def catalogue(model: type, code: str) -> Any:

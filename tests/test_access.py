@@ -28,6 +28,8 @@ from welcome.models import (
     Consultation,
     ContactChannel,
     FieldOfAction,
+    FieldTopic,
+    Interview,
     Language,
     PartnerType,
     Reason,
@@ -41,7 +43,8 @@ from welcome.models.types import utcnow
 C, A, K, IT, B = Role.COORDINATOR, Role.ASSISTANT, Role.CLERK, Role.IT_ADMIN, Role.BOARD
 CASEWORK = {"case", "person", "need", "referral", "consultation", "consent", "intakes",
             "partner", "resource"}
-CATALOGUES = {"field_of_action", "residence_purpose", "partner_type", "language", "reason"}
+CATALOGUES = {"field_of_action", "field_topic", "residence_purpose", "partner_type", "language",
+              "reason"}
 
 #: blueprint → (may open it, may create/edit, may delete, may export)
 RIGHTS: dict[str, tuple[set[Role], set[Role], set[Role], set[Role]]] = {
@@ -65,7 +68,7 @@ RECORD_PAGES = {"details_view", "edit_view", "password_view", "handover_view", "
 ALLOWED_ANSWER = {"delete_view": 404, "ajax_update": 404, "action_view": 302,
                   "outcome_view": 404, "feedback_link_view": 404, "revoke_link_view": 404,
                   "withdraw_view": 404, "scan_view": 404, "refer_view": 404,
-                  "interview.index": 302, "interview.start": 302,
+                  "interview.index": 302, "interview.start": 302, "interview.new": 302,
                   "import_confirm_view": 400}
 
 
@@ -82,6 +85,7 @@ TRIAGE_PAGES = ("accept_view", "contacted_view", "reject_view", "merge_view",
 def _records() -> dict[str, int]:
     """One record of every kind, so detail and edit pages have something to show."""
     case = make_case()
+    db.session.add(Interview(case=case))
     german = catalogue(Language, "de")
     consultation = Consultation(case=case, channel=ContactChannel.PHONE)
     resource = Resource(title="Link", url="https://example.org/", language=german)
@@ -96,6 +100,7 @@ def _records() -> dict[str, int]:
         "partner": make_partner().id, "resource": resource.id,
         "user": make_user(Role.ASSISTANT).id,
         "field_of_action": catalogue(FieldOfAction, "housing").id,
+        "field_topic": catalogue(FieldTopic, "housing.deposit").id,
         "residence_purpose": catalogue(ResidencePurpose, "blue_card").id,
         "partner_type": catalogue(PartnerType, "mbe").id,
         "language": catalogue(Language, "de").id,

@@ -281,7 +281,8 @@ def test_unmet_need_needs_a_reason(client):
     login_as(client, Role.COORDINATOR)
     need = make_need()
     data = {"case": str(need.case_id), "field_of_action": str(need.field_of_action_id),
-            "priority": "medium", "status": "unmet", "identified_on": "2026-03-02"}
+            "priority": "medium", "status": "unmet", "identified_on": "2026-03-02",
+            "edit_version": str(need.version)}
     response = client.post(f"/admin/need/edit/?id={need.id}", data=data)
     assert response.status_code == 422
     assert "warum der Handlungsbedarf nicht gedeckt bleibt" in flashes(response)

@@ -2,13 +2,14 @@
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from tests.helpers import catalogue, flashes, login_as, make_case, make_person
+from tests.helpers import catalogue, flashes, form_values, login_as, make_case, make_person
 from welcome.extensions import db
 from welcome.models import Case, CaseMember, Consultation, Language, Person, Role
 
@@ -186,3 +187,85 @@ def test_any_person_input_gets_an_answer_not_a_crash(client, coordinator, given_
 
 def test_language_catalogue_is_loaded(db):
     assert catalogue(Language, "ar").right_to_left
+
+
+# --- the orientation interview --------------------------------------------------------------
+
+
+def _interview_form(client, case, step: str, **changes) -> dict:
+    client.get(f"/admin/interview/{case.id}/")
+    data = form_values(client.get(f"/admin/interview/{case.id}/{step}/"), "interview-form")
+    data.update({name: [value] for name, value in changes.items()})
+    return data
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"main-given_name": "", "main-family_name": ""}, "Geben Sie den Vornamen ein"),
+    ({"main-family_name": "   "}, "Geben Sie den Familiennamen ein"),
+    ({"main-date_of_birth": "2026-01-02"}, "Die Ankunft kann nicht vor dem Geburtsdatum liegen"),
+    ({"main-date_of_birth": "31.02.2026"}, "Kein gültiges Datum"),
+    ({"main-nationality": "QQ"}, "Keine gültige Auswahl"),
+    ({"main-email": "a@" + "b" * 260 + ".de"}, "nicht länger als 254 Zeichen"),
+    ({"main-preferred_language": "999999"}, "Wählen Sie einen der angebotenen Einträge"),
+    ({"members-0-given_name": "Mila", "members-0-family_name": "Bondar",
+      "members-0-date_of_birth": "gestern"}, "Kein gültiges Datum"),
+    ({"members-0-given_name": "Mila", "members-0-family_name": "Bondar",
+      "members-0-sex": "robot"}, "Ungültige Auswahl"),
+    ({"members-0-given_name": "Mila", "members-0-family_name": "Bondar",
+      "members-0-relation": "boss"}, "Ungültige Auswahl"),
+    ({"members-0-given_name": "Mila"}, "Geben Sie den Familiennamen ein"),
+    ({"members-0-person_id": "99999999999999999999", "members-0-given_name": "Mila",
+      "members-0-family_name": "Bondar"}, "gehört nicht zum Haushalt"),
+])
+def test_interview_household_input_is_explained(client, coordinator, changes, message):
+    """The household step answers wrong input in German with 4xx and saves nothing."""
+    person = make_person(arrival_date=date(2025, 5, 1))
+    case = make_case(person)
+    members_before = _count(CaseMember)
+    data = _interview_form(client, case, "household", **changes)
+    response = client.post(f"/admin/interview/{case.id}/household/", data=data)
+    assert response.status_code == 422, flashes(response)[:1500]
+    assert message in flashes(response)
+    assert _count(CaseMember) == members_before
+    db.session.expire_all()
+    assert db.session.get(Person, person.id).given_name == person.given_name
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"arrival_date": "0001-01-01"}, "mehr als 120 Jahre"),
+    ({"arrival_date": "2999-01-01"}, "mehr als ein Jahr in der Zukunft"),
+    ({"arrival_date": "1800-13-01"}, "Kein gültiges Datum"),
+    ({"residence_purpose": "abc"}, "Wählen Sie einen der angebotenen Einträge"),
+    ({"district": "x" * 101}, "nicht länger als 100 Zeichen"),
+])
+def test_interview_arrival_input_is_explained(client, coordinator, changes, message):
+    case = make_case()
+    data = _interview_form(client, case, "arrival", **changes)
+    response = client.post(f"/admin/interview/{case.id}/arrival/", data=data)
+    assert response.status_code == 422
+    assert message in flashes(response)
+    db.session.expire_all()
+    assert db.session.get(Person, case.main_person_id).arrival_date is None
+
+
+@pytest.mark.parametrize("path", ["/admin/interview/99999999999999999999999/",
+                                  "/admin/interview/99999999999999999999999/household/",
+                                  "/admin/interview/-1/needs/"])
+def test_interview_of_an_impossible_case_is_404(client, coordinator, path):
+    assert client.get(path).status_code == 404
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.dictionaries(
+    st.sampled_from(["main-given_name", "main-family_name", "main-date_of_birth", "main-sex",
+                     "main-nationality", "main-languages", "main-phone", "members-0-person_id",
+                     "members-0-given_name", "members-0-family_name", "members-0-relation",
+                     "members-7-given_name", "members-0-remove", "case_version",
+                     "person_version", "form_key", "go"]),
+    st.one_of(st.text(max_size=40), st.integers().map(str)), max_size=8))
+def test_any_household_input_gets_an_answer_not_a_crash(client, coordinator, values):
+    case = make_case()
+    data = _interview_form(client, case, "household", **values)
+    response = client.post(f"/admin/interview/{case.id}/household/", data=data)
+    assert response.status_code in (200, 302, 409, 422)

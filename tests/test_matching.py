@@ -24,15 +24,31 @@ def test_only_active_partners_of_the_field_are_suggested(app_context):
 
 
 def test_preferred_language_counts_most(app_context):
-    need = _need(preferred_language=catalogue(Language, "uk"), district="Nord")
+    """The preferred language (3) outweighs the same district (2) or e-mail handover (1)."""
+    need = _need(preferred_language=catalogue(Language, "uk"), languages=[], district="Nord")
     make_partner(name="A Deutsch", languages=[catalogue(Language, "de")], district="Nord",
-                 accepts_email_handover=True)
+                 accepts_email_handover=False)
     make_partner(name="B Ukrainisch", languages=[catalogue(Language, "uk")], district="Süd",
                  accepts_email_handover=False)
     suggestions = matching.suggest_partners(db.session, need)
-    assert [s.partner.name for s in suggestions] == ["A Deutsch", "B Ukrainisch"]
-    assert [s.points for s in suggestions] == [3, 3]
-    assert "spricht Ukrainisch" in suggestions[1].reasons
+    assert [(s.partner.name, s.points) for s in suggestions] == [
+        ("B Ukrainisch", matching.POINTS_PREFERRED_LANGUAGE),
+        ("A Deutsch", matching.POINTS_DISTRICT)]
+    assert "spricht Ukrainisch" in suggestions[0].reasons
+
+
+def test_points_add_up_but_languages_count_once(app_context):
+    """Language, place and e-mail add up; a partner offering the preferred and another spoken
+    language gets the preferred language's points only."""
+    need = _need(preferred_language=catalogue(Language, "uk"),
+                 languages=[catalogue(Language, "uk"), catalogue(Language, "ru")],
+                 district="Nord")
+    make_partner(name="Both", languages=[catalogue(Language, "uk"), catalogue(Language, "ru")],
+                 district="Nord", accepts_email_handover=True, email="a@example.org")
+    make_partner(name="Russian", languages=[catalogue(Language, "ru")], district="Süd",
+                 accepts_email_handover=False)
+    points = {s.partner.name: s.points for s in matching.suggest_partners(db.session, need)}
+    assert points == {"Both": 3 + 2 + 1, "Russian": 1}
 
 
 def test_another_spoken_language_counts_one(app_context):
@@ -57,10 +73,47 @@ def test_same_district_and_email_handover(app_context):
 
 def test_ties_are_ordered_by_name_and_limited(app_context):
     need = _need(district=None, preferred_language=None, languages=[])
-    for name in ("Delta", "alpha", "Charlie", "bravo"):
+    for name in ("Delta", "alpha", "Charlie", "bravo", "echo", "Foxtrot"):
         make_partner(name=name, accepts_email_handover=False)
-    assert _names(need) == ["alpha", "bravo", "Charlie", "Delta"]
+    assert _names(need) == ["alpha", "bravo", "Charlie", "Delta", "echo", "Foxtrot"]
     assert len(matching.suggest_partners(db.session, need, limit=2)) == 2
+    assert len(matching.suggest_partners(db.session, need, limit=None)) == 6
+
+
+def test_a_neighbouring_district_counts_one(app, app_context, monkeypatch):
+    monkeypatch.setitem(app.config, "WELCOME_NEIGHBOURING_DISTRICTS",
+                        "Altstadt: Süd, Weststadt ;  nordost:Bahnhofsviertel")
+    need = _need(district="weststadt", preferred_language=None, languages=[])
+    make_partner(name="A", district="Altstadt", accepts_email_handover=False)
+    make_partner(name="B", district="Süd", accepts_email_handover=False)
+    make_partner(name="C", district="Weststadt", accepts_email_handover=False)
+    suggestions = {s.partner.name: s for s in matching.suggest_partners(db.session, need)}
+    assert {name: s.points for name, s in suggestions.items()} == {
+        "A": matching.POINTS_NEIGHBOURING_DISTRICT, "B": 0, "C": matching.POINTS_DISTRICT}
+    assert "im Nachbarstadtteil Altstadt" in suggestions["A"].reasons
+
+
+def test_the_neighbour_setting_works_both_ways():
+    neighbours = matching.neighbouring_districts("Altstadt: Süd, Weststadt; Nordost: Altstadt;"
+                                                 " ; Kaputt; :Süd")
+    assert neighbours["altstadt"] == {"süd", "weststadt", "nordost"}
+    assert neighbours["süd"] == {"altstadt"} and neighbours["nordost"] == {"altstadt"}
+    assert matching.neighbouring_districts("") == {}
+
+
+def test_many_needs_are_ranked_at_once_like_one(app_context):
+    person = make_person(district="Altstadt", preferred_language=catalogue(Language, "uk"))
+    case = make_case(person)
+    needs = [make_need(case, field=code) for code in ("housing", "language", "work")]
+    for code in ("housing", "language", "work", "housing"):
+        make_partner(fields_of_action=[catalogue(FieldOfAction, code)],
+                     languages=[catalogue(Language, "uk")] if code == "work" else [])
+    together = matching.suggest_for_needs(db.session, needs)
+    for need in needs:
+        alone = matching.suggest_partners(db.session, need, limit=None)
+        assert [(s.partner.id, s.points, s.reasons) for s in together[need.id]] == [
+            (s.partner.id, s.points, s.reasons) for s in alone]
+    assert len(together[needs[0].id]) == 2
 
 
 def test_the_person_the_need_concerns_counts(app_context):

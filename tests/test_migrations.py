@@ -61,3 +61,58 @@ def test_upgrade_keeps_the_data_of_a_database_in_use(database_url, tmp_path):
             demo.seed_demo(db.session)
         db.session.rollback()
         db.session.remove()
+
+
+def test_old_topic_lines_and_descriptions_become_topics_and_notes(database_url, tmp_path):
+    """Migration 0012 turns the topic lines into rows with the catalogue's codes and splits
+    descriptions the interview wrote ("topic, topic – note") into ticks and the note."""
+    kind = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    with fresh_database(kind, tmp_path) as url, separate_app(url) as app, app.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR), revision="0007")
+        now = "CURRENT_TIMESTAMP"
+        db.session.execute(text(
+            "INSERT INTO fields_of_action (id, code, label_de, label_en, active, sort_order, "
+            f"topics_de, topics_en, created_at, updated_at) VALUES (1, 'housing', 'Wohnen', "
+            "'Housing', TRUE, 1, 'Kaution\nMaklercourtage', 'Deposit\nBroker fees', "
+            f"{now}, {now})"))
+        db.session.execute(text(
+            "INSERT INTO persons (id, given_name, family_name, version, created_at, updated_at) "
+            f"VALUES (1, 'Amra', 'Hodžić', 1, {now}, {now})"))
+        db.session.execute(text(
+            "INSERT INTO cases (id, reference, main_person_id, status, source, opened_on, "
+            f"version, created_at, updated_at) VALUES (1, 'WC-2026-0001', 1, 'new', 'self', "
+            f"'2026-03-02', 1, {now}, {now})"))
+        descriptions = ["Kaution, Maklercourtage – bis März – dringend", "Deposit",
+                        "kein Kaution, lieber Miete", "Eine Notiz – mit Gedankenstrich"]
+        for number, description in enumerate(descriptions, start=1):
+            db.session.execute(text(
+                "INSERT INTO needs (id, case_id, field_of_action_id, description, priority, "
+                "status, identified_on, created_at, updated_at) VALUES (:id, 1, 1, :d, 'medium', "
+                f"'identified', '2026-03-02', {now}, {now})"), {"id": number, "d": description})
+        db.session.commit()
+        db.session.remove()
+        upgrade(directory=str(MIGRATIONS_DIR))
+        topics = db.session.execute(text(
+            "SELECT code, label_de, label_en FROM field_topics ORDER BY sort_order")).all()
+        assert topics == [("housing.deposit", "Kaution", "Deposit"),
+                          ("housing.broker_fees", "Maklercourtage", "Broker fees")]
+        rows = db.session.execute(text(
+            "SELECT n.id, n.description, n.version, t.code FROM needs n LEFT JOIN need_topics nt "
+            "ON nt.need_id = n.id LEFT JOIN field_topics t ON t.id = nt.topic_id "
+            "ORDER BY n.id, t.sort_order")).all()
+        assert rows == [
+            (1, "bis März – dringend", 1, "housing.deposit"),
+            (1, "bis März – dringend", 1, "housing.broker_fees"),
+            (2, None, 1, "housing.deposit"),
+            (3, "kein Kaution, lieber Miete", 1, None),
+            (4, "Eine Notiz – mit Gedankenstrich", 1, None),
+        ]
+        db.session.remove()
+        downgrade(directory=str(MIGRATIONS_DIR), revision="0007")
+        assert db.session.execute(text(
+            "SELECT description FROM needs ORDER BY id")).scalars().all() == [
+            "Kaution, Maklercourtage – bis März – dringend", "Kaution",
+            "kein Kaution, lieber Miete", "Eine Notiz – mit Gedankenstrich"]
+        assert db.session.execute(text("SELECT topics_en FROM fields_of_action")).scalar() == \
+            "Deposit\nBroker fees"
+        db.session.remove()

@@ -4,9 +4,18 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm.exc import StaleDataError
 
-from tests.helpers import flashes, login_as, make_case, make_consent, make_person, make_referral
+from tests.helpers import (
+    catalogue,
+    flashes,
+    login_as,
+    make_case,
+    make_consent,
+    make_need,
+    make_person,
+    make_referral,
+)
 from welcome.extensions import db
-from welcome.models import Person, Role
+from welcome.models import FieldTopic, Need, Person, Role
 
 
 def _person_form(person: Person, **changes: str) -> dict[str, str]:
@@ -61,7 +70,8 @@ def test_edit_form_carries_the_current_version(client):
     lambda: make_case(),
     lambda: make_referral(),
     lambda: make_consent(make_person()),
-], ids=["person", "case", "referral", "consent"])
+    lambda: make_need(),
+], ids=["person", "case", "referral", "consent", "need"])
 def test_concurrent_commit_raises_stale_data(db, make):
     """The database-level guard: an UPDATE that lost the race changes nothing."""
     record = make()
@@ -71,3 +81,33 @@ def test_concurrent_commit_raises_stale_data(db, make):
     record.notes = "changed meanwhile"
     with pytest.raises(StaleDataError):
         db.session.flush()
+
+
+def test_a_need_edited_from_an_old_form_is_refused(client):
+    """Needs carry a version too, so the need form and the interview cannot overwrite each
+    other's changes."""
+    login_as(client, Role.COORDINATOR)
+    need = make_need(description="erste Fassung")
+    data = {"case": str(need.case_id), "field_of_action": str(need.field_of_action_id),
+            "priority": "medium", "status": "identified", "identified_on": "2026-03-02",
+            "edit_version": str(need.version)}
+    first = client.post(f"/admin/need/edit/?id={need.id}", data={**data, "description": "A"})
+    assert first.status_code == 302
+    second = client.post(f"/admin/need/edit/?id={need.id}", data={**data, "description": "B"})
+    assert second.status_code == 409
+    db.session.expire_all()
+    assert db.session.get(Need, need.id).description == "A"
+
+
+def test_a_need_takes_only_topics_of_its_field(client):
+    login_as(client, Role.COORDINATOR)
+    need = make_need(field="housing")
+    data = {"case": str(need.case_id), "field_of_action": str(need.field_of_action_id),
+            "priority": "medium", "status": "identified", "identified_on": "2026-03-02",
+            "edit_version": str(need.version),
+            "topics": [str(catalogue(FieldTopic, "work.a_german_style_cv").id)]}
+    response = client.post(f"/admin/need/edit/?id={need.id}", data=data)
+    assert response.status_code == 422
+    assert "Handlungsfeld dieses Handlungsbedarfs" in flashes(response)
+    data["topics"] = [str(catalogue(FieldTopic, "housing.deposit").id)]
+    assert client.post(f"/admin/need/edit/?id={need.id}", data=data).status_code == 302

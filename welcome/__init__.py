@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from welcome.config import DefaultConfig, environment_overrides
+from welcome.config import DEMO_NEIGHBOURING_DISTRICTS, DefaultConfig, environment_overrides
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -44,6 +44,8 @@ def init_config(app: Flask, config: dict[str, Any] | None) -> None:
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["WELCOME_HTTPS"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["WELCOME_TIMEZONE"]
     app.config["RATELIMIT_STORAGE_URI"] = app.config["WELCOME_RATELIMIT_STORAGE_URI"]
+    if app.config["WELCOME_DEMO"] and not app.config["WELCOME_NEIGHBOURING_DISTRICTS"]:
+        app.config["WELCOME_NEIGHBOURING_DISTRICTS"] = DEMO_NEIGHBOURING_DISTRICTS
     app.debug = bool(app.config["WELCOME_DEBUG"])
 
 

@@ -53,6 +53,10 @@ class DefaultConfig:
     #: https://welcome.musterstadt.de; empty means the address of the current request.
     WELCOME_BASE_URL: str = ""
     WELCOME_FEEDBACK_RATE_LIMIT: str = "30 per minute"
+    #: Which districts neighbour each other, for the partner suggestions ("nearby" earns a
+    #: point): "Altstadt: Süd, Weststadt; Nordost: Bahnhofsviertel". Empty: only the same
+    #: district counts.
+    WELCOME_NEIGHBOURING_DISTRICTS: str = ""
 
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_TRANSLATION_DIRECTORIES = str(TRANSLATIONS_DIR)
@@ -64,6 +68,11 @@ class DefaultConfig:
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     FLASK_ADMIN_SWATCH = "default"
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+
+#: The neighbours of the demo data's fictional districts, used when a demo instance sets none.
+DEMO_NEIGHBOURING_DISTRICTS = ("Altstadt: Bahnhofsviertel, Süd, Weststadt; "
+                               "Nordost: Bahnhofsviertel, Am Bergsteig; Süd: Am Bergsteig")
 
 
 def _parse(raw: str, default: Any) -> Any:

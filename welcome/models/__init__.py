@@ -12,6 +12,7 @@ from welcome.models.case import (
 )
 from welcome.models.catalogue import (
     FieldOfAction,
+    FieldTopic,
     Language,
     PartnerType,
     Reason,
@@ -31,7 +32,7 @@ from welcome.models.consent import (
 from welcome.models.consultation import Consultation, ConsultationKind, ContactChannel
 from welcome.models.feedback import FeedbackLink
 from welcome.models.intake import Intake, IntakeOffice, IntakeStatus
-from welcome.models.interview import Interview, InterviewStep
+from welcome.models.interview import Interview, InterviewKey, InterviewStep
 from welcome.models.need import Need, NeedStatus, Priority
 from welcome.models.partner import Partner
 from welcome.models.person import Person, Sex
@@ -59,12 +60,14 @@ __all__ = [
     "DataCategory",
     "FeedbackLink",
     "FieldOfAction",
+    "FieldTopic",
     "HandoverChannel",
     "InstanceSetting",
     "Intake",
     "IntakeOffice",
     "IntakeStatus",
     "Interview",
+    "InterviewKey",
     "InterviewStep",
     "LabelledEnum",
     "Language",

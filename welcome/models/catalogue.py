@@ -6,8 +6,8 @@ rename an entry without a release. Entries are deactivated rather than deleted o
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from welcome.extensions import db
 from welcome.models.base import LabelledEnum, TimestampMixin, enum_type
@@ -42,15 +42,36 @@ class FieldOfAction(CatalogueMixin, db.Model):
 
     __tablename__ = "fields_of_action"
 
-    #: Everyday sub-topics offered as prompts in the orientation interview, one per line.
-    topics_de: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    topics_en: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: Everyday sub-topics offered as prompts in the orientation interview.
+    topics: Mapped[list["FieldTopic"]] = relationship(
+        back_populates="field_of_action", order_by="(FieldTopic.sort_order, FieldTopic.id)"
+    )
 
     @property
-    def topics(self) -> list[str]:
-        locale = get_locale()
-        text = self.topics_en if locale is not None and locale.language == "en" else self.topics_de
-        return [line.strip() for line in text.splitlines() if line.strip()]
+    def active_topics(self) -> list["FieldTopic"]:
+        return [topic for topic in self.topics if topic.active]
+
+
+class FieldTopic(CatalogueMixin, db.Model):
+    """An everyday sub-topic of a field of action ("broker fees" under housing).
+
+    A need keeps the topics ticked for it by their row, so renaming a topic, or reading the
+    case in another language, shows the same ticks.
+    """
+
+    __tablename__ = "field_topics"
+
+    #: Longer than other catalogue codes: the field's code, a dot and the topic's own key.
+    code: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    field_of_action_id: Mapped[int] = mapped_column(
+        ForeignKey("fields_of_action.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+
+    field_of_action: Mapped[FieldOfAction] = relationship(back_populates="topics")
+
+    def __str__(self) -> str:
+        return f"{self.field_of_action.label}: {self.label}" if self.field_of_action \
+            else self.label
 
 
 class ResidencePurpose(CatalogueMixin, db.Model):

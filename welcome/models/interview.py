@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, text
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from welcome.extensions import db
@@ -64,3 +64,32 @@ class Interview(db.Model):
 
     def __repr__(self) -> str:
         return f"<Interview {self.id} case={self.case_id} {self.step}>"
+
+
+class InterviewKey(db.Model):
+    """A one-time key of a form the interview rendered, remembered once the form was saved.
+
+    The same form sent again (a double click, the browser's back button, a network retry)
+    carries the same key and the same content, so it is recognised instead of saved twice
+    or refused as a colleague's stale form. The key is the primary key, so of two identical
+    sendings racing each other only one can be saved.
+    """
+
+    __tablename__ = "interview_keys"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    #: SHA-256 of what the form sent, to tell a repetition from a changed form.
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    #: The step the form belonged to.
+    step: Mapped[InterviewStep] = mapped_column(
+        enum_type(InterviewStep, "interview_key_step"), nullable=False
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    interview: Mapped[Interview] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<InterviewKey {self.key!r} interview={self.interview_id} {self.step}>"

@@ -4,12 +4,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from welcome.extensions import db
-from welcome.models.base import LabelledEnum, TimestampMixin, enum_type
-from welcome.models.catalogue import FieldOfAction, Reason
+from welcome.models.base import LabelledEnum, TimestampMixin, VersionedMixin, enum_type
+from welcome.models.catalogue import FieldOfAction, FieldTopic, Reason
 from welcome.models.person import Person
 
 if TYPE_CHECKING:
@@ -35,8 +35,23 @@ class Priority(LabelledEnum):
     LOW = "low", _l("low")
 
 
-class Need(TimestampMixin, db.Model):
-    """What a household needs in one field of action; an unmet need is a gap in the offer."""
+need_topics = Table(
+    "need_topics",
+    db.metadata,
+    Column("need_id", ForeignKey("needs.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "topic_id", ForeignKey("field_topics.id", ondelete="RESTRICT"), primary_key=True,
+        index=True,
+    ),
+)
+
+
+class Need(VersionedMixin, TimestampMixin, db.Model):
+    """What a household needs in one field of action; an unmet need is a gap in the offer.
+
+    Versioned, so that an interview step or need form opened before a colleague changed the
+    need is refused instead of overwriting the change.
+    """
 
     __tablename__ = "needs"
     __table_args__ = (
@@ -63,6 +78,7 @@ class Need(TimestampMixin, db.Model):
     field_of_action_id: Mapped[int] = mapped_column(
         ForeignKey("fields_of_action.id", ondelete="RESTRICT"), nullable=False, index=True
     )
+    #: A short note in the staff member's words (the ticked topics are kept in ``topics``).
     description: Mapped[str | None] = mapped_column(String(500))
     priority: Mapped[Priority] = mapped_column(
         enum_type(Priority, "need_priority"), nullable=False, default=Priority.MEDIUM, index=True
@@ -86,7 +102,16 @@ class Need(TimestampMixin, db.Model):
     case: Mapped["Case"] = relationship(back_populates="needs")
     person: Mapped[Person | None] = relationship()
     field_of_action: Mapped[FieldOfAction] = relationship()
+    topics: Mapped[list[FieldTopic]] = relationship(
+        secondary=need_topics, order_by=(FieldTopic.sort_order, FieldTopic.id)
+    )
     unmet_reason: Mapped[Reason | None] = relationship()
+
+    @property
+    def details(self) -> str:
+        """The ticked topics and the note as one line, for lists and handover texts."""
+        topics = ", ".join(topic.label for topic in self.topics)
+        return " – ".join(part for part in (topics, self.description or "") if part)
 
     def __str__(self) -> str:
         field = self.field_of_action.label if self.field_of_action else ""

@@ -22,13 +22,14 @@ from welcome.models import (
     ConsentCategory,
     ConsentChannel,
     InstanceSetting,
+    InterviewKey,
     ReferralCategory,
 )
 from welcome.models.types import utcnow
 
 #: Bookkeeping rows that are not facts about people or work; changes to them stay out of the log.
 #: Category/channel rows are reported as a change of their parent's field instead.
-UNAUDITED = (AuditEvent, CaseReferenceCounter, InstanceSetting)
+UNAUDITED = (AuditEvent, CaseReferenceCounter, InstanceSetting, InterviewKey)
 CHILD_ROWS = (ConsentCategory, ConsentChannel, ReferralCategory)
 #: Columns whose change says nothing a reader of the log needs (sign-ins are logged as such).
 NOISE = {"created_at", "updated_at", "version", "last_login_at", "failed_logins", "locked_until"}

@@ -76,6 +76,17 @@ def add_member(case: Case, person: Person, relation: MemberRelation) -> CaseMemb
     return member
 
 
+def remove_member(case: Case, member: CaseMember) -> None:
+    """Take ``member`` out of the household of ``case`` (a row entered by mistake, say).
+
+    :raises DomainError: while a need of the case concerns that person.
+    """
+    if any(need.person is member.person for need in case.needs):
+        raise DomainError(_("%(name)s is named in a need of this case; change that need first.",
+                            name=member.person.full_name), "members")
+    case.members.remove(member)
+
+
 def close_case(case: Case, closed_on: date, reason: Any) -> None:
     """Close a case with the date and the reason monitoring counts."""
     case.status = CaseStatus.CLOSED

@@ -7,7 +7,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from welcome.models import FieldOfAction, Language, PartnerType, Reason, ResidencePurpose
+from welcome.models import (
+    FieldOfAction,
+    FieldTopic,
+    Language,
+    PartnerType,
+    Reason,
+    ResidencePurpose,
+)
 
 CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "catalogues"
 #: File name → model, in the order they are loaded.
@@ -39,8 +46,26 @@ def seed_catalogues(session: Session) -> dict[str, int]:
         for position, entry in enumerate(read_entries(file_name), start=1):
             if entry["code"] in existing:
                 continue
-            session.add(model(sort_order=position * 10, active=True, **entry))
+            session.add(model(sort_order=position * 10, active=True,
+                              **{k: v for k, v in entry.items() if k != "topics"}))
             count += 1
         added[model.__tablename__] = count
     session.flush()
+    added[FieldTopic.__tablename__] = _seed_topics(session)
     return added
+
+
+def _seed_topics(session: Session) -> int:
+    """The everyday topics listed under each field of action in its file, where missing."""
+    fields = {field.code: field for field in session.scalars(select(FieldOfAction))}
+    existing = set(session.scalars(select(FieldTopic.code)))
+    count = 0
+    for entry in read_entries("fields_of_action.json"):
+        for position, topic in enumerate(entry.get("topics", []), start=1):
+            if topic["code"] in existing:
+                continue
+            session.add(FieldTopic(field_of_action=fields[entry["code"]], active=True,
+                                   sort_order=position * 10, **topic))
+            count += 1
+    session.flush()
+    return count

@@ -413,8 +413,7 @@ class _DemoBuilder:
                     concerned = members[-1][0]
                 need = Need(
                     case=case, field_of_action=self.fields[code], person=concerned,
-                    description=f"{self.fields[code].topics_de.splitlines()[0]}"
-                    if self.fields[code].topics_de else None,
+                    topics=self.fields[code].topics[:1],
                     priority=(Priority.HIGH, Priority.MEDIUM, Priority.LOW)[position],
                     identified_on=opened,
                 )

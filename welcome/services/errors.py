@@ -28,3 +28,14 @@ class NotAllowedError(DomainError):
     """The acting user may not do this to this record."""
 
     status_code = 403
+
+
+class FieldErrors(DomainError):
+    """Several inputs of one form break rules at once, so all of them can be marked.
+
+    :param errors: the name of each input concerned → the message for it.
+    """
+
+    def __init__(self, message: Any, errors: dict[str, str]) -> None:
+        super().__init__(message)
+        self.errors = errors

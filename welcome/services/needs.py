@@ -31,6 +31,9 @@ def check_need(need: Need) -> None:
     identified = need.identified_on or date.today()
     if need.resolved_on is not None and need.resolved_on < identified:
         raise DomainError(_("A need cannot be resolved before it was identified."), "resolved_on")
+    field_id = need.field_of_action.id if need.field_of_action else need.field_of_action_id
+    if any(topic.field_of_action_id != field_id for topic in need.topics):
+        raise DomainError(_("Choose topics of the need's own field of action."), "topics")
     if need.person is not None and need.case is not None:
         household = need.case.household
         if all(person is not need.person for person in household):

@@ -1,6 +1,6 @@
 """Persons: plausibility of what is recorded about them."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 
@@ -10,6 +10,8 @@ from welcome.services.errors import DomainError
 
 #: Oldest age the app accepts as plausible.
 MAX_AGE_YEARS = 120
+#: How far ahead an arrival may be recorded (an employer announcing a new colleague).
+ARRIVAL_AHEAD_DAYS = 366
 
 
 def check_birth_date(born: date | None, field: str = "date_of_birth") -> None:
@@ -24,12 +26,29 @@ def check_birth_date(born: date | None, field: str = "date_of_birth") -> None:
                           field)
 
 
+def check_arrival_date(arrived: date | None, field: str = "arrival_date") -> None:
+    """:raises DomainError: for an arrival more than a year ahead or 120 years ago."""
+    if arrived is None:
+        return
+    today = date.today()
+    if arrived > today + timedelta(days=ARRIVAL_AHEAD_DAYS):
+        raise DomainError(_("The arrival date lies more than a year in the future."), field)
+    if today.year - arrived.year > MAX_AGE_YEARS:
+        raise DomainError(_("The arrival date is more than %(n)d years ago.", n=MAX_AGE_YEARS),
+                          field)
+
+
 def check_person(person: Person) -> None:
     """The rules a person record must satisfy before it is saved, whatever screen changed it.
 
     :raises DomainError: naming the field that breaks a rule.
     """
+    if not (person.given_name or "").strip():
+        raise DomainError(_("Enter the given name."), "given_name")
+    if not (person.family_name or "").strip():
+        raise DomainError(_("Enter the family name."), "family_name")
     check_birth_date(person.date_of_birth)
+    check_arrival_date(person.arrival_date)
     if person.arrival_date and person.date_of_birth and person.arrival_date < person.date_of_birth:
         raise DomainError(_("The arrival cannot be before the date of birth."), "arrival_date")
     if person.nationality and not is_country_code(person.nationality):

@@ -89,15 +89,84 @@
     });
   }
 
+  // In the interview, Enter continues from a select list too (browsers submit only from text
+  // inputs and checkboxes), through the form's first, default button.
+  document.querySelectorAll(".interview-form").forEach(function (form) {
+    form.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && event.target.tagName === "SELECT" && !event.altKey) {
+        event.preventDefault();
+        form.requestSubmit(form.querySelector('button[type="submit"]'));
+      }
+    });
+  });
+
   // Needs step of the interview: a row's details show once the need (or one of its topics)
-  // is ticked.
+  // is ticked; the topics of an unticked row are visible prompts but no stops for Tab.
   document.querySelectorAll(".need-row[data-need]").forEach(function (row) {
     var main = row.querySelector('input[name="' + row.getAttribute("data-need") + '"]');
+    var topics = row.querySelector("[data-roving]");
+    function settle() {
+      row.classList.toggle("checked", main.checked);
+      if (topics) {
+        topics.toggleAttribute("data-roving-off", !main.checked);
+        rove(topics);
+      }
+    }
     row.addEventListener("change", function (event) {
       if (event.target.classList.contains("topic-box") && event.target.checked) {
         main.checked = true;
       }
-      row.classList.toggle("checked", main.checked);
+      settle();
     });
+    settle();
+  });
+
+  // A group of checkboxes is one stop for Tab; the arrow keys move inside it ("grid": all
+  // four arrows, "row": left and right). A group marked data-roving-off takes no stop at all.
+  function rove(group, focused) {
+    var boxes = Array.prototype.slice.call(group.querySelectorAll('input[type="checkbox"]'));
+    var current = focused || boxes.filter(function (box) { return box.tabIndex === 0; })[0]
+      || boxes.filter(function (box) { return box.checked; })[0] || boxes[0];
+    boxes.forEach(function (box) {
+      box.tabIndex = !group.hasAttribute("data-roving-off") && box === current ? 0 : -1;
+    });
+  }
+  document.querySelectorAll("[data-roving]").forEach(function (group) {
+    rove(group);
+    group.addEventListener("keydown", function (event) {
+      var keys = group.getAttribute("data-roving") === "grid"
+        ? {ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1}
+        : {ArrowRight: 1, ArrowLeft: -1};
+      var step = keys[event.key];
+      var boxes = Array.prototype.slice.call(group.querySelectorAll('input[type="checkbox"]'));
+      var index = boxes.indexOf(event.target);
+      if (!step || index < 0 || !boxes[index + step]) {
+        return;
+      }
+      event.preventDefault();
+      event.stopPropagation();
+      rove(group, boxes[index + step]);
+      boxes[index + step].focus();
+    });
+  });
+
+  // Long lists of choices (the fields of action, the suggested partners): ↑ and ↓ jump to the
+  // previous or next choice of the same list, skipping the details in between.
+  document.addEventListener("keydown", function (event) {
+    var from = event.target;
+    var list = from.getAttribute && from.getAttribute("data-jump");
+    var step = {ArrowDown: 1, ArrowUp: -1}[event.key];
+    if (!list || !step) {
+      return;
+    }
+    var items = Array.prototype.slice.call(
+      document.querySelectorAll('[data-jump="' + list + '"]')).filter(function (item) {
+      return item.offsetParent !== null && !item.closest("details:not([open])");
+    });
+    var target = items[items.indexOf(from) + step];
+    if (target) {
+      event.preventDefault();
+      target.focus();
+    }
   });
 })();
