@@ -7,10 +7,11 @@ from typing import Any
 from flask_admin.contrib.sqla.fields import QuerySelectField
 from flask_admin.model.fields import AjaxSelectField
 from flask_babel import gettext as _
-from wtforms import FileField, HiddenField, ValidationError
+from markupsafe import Markup
+from wtforms import Field, FileField, HiddenField, ValidationError
 from wtforms.fields import SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, html_params
 
 from welcome.models import LabelledEnum
 
@@ -42,13 +43,33 @@ class EnumSelectField(SelectField):
         return self.enum_class(value)
 
 
+class CheckboxList:
+    """Bootstrap checkboxes, one per option, in a plain box.
+
+    Flask-Admin gives every field the ``form-control`` class, which sizes the box like a
+    one-line input so the options spill over the fields below; this widget drops it.
+    """
+
+    def __call__(self, field: Field, **kwargs: Any) -> Markup:
+        kwargs.setdefault("id", field.id)
+        given = f"{kwargs.pop('class', '')} {kwargs.pop('class_', '')}".split()
+        classes = " ".join(["checkbox-list", *(c for c in given if c != "form-control")])
+        options = "".join(
+            Markup('<div class="form-check">{} {}</div>').format(
+                option(class_="form-check-input"), option.label(class_="form-check-label"))
+            for option in field
+        )
+        return Markup("<div {}>{}</div>").format(Markup(html_params(class_=classes, **kwargs)),
+                                                 Markup(options))
+
+
 class EnumMultipleField(SelectMultipleField):
     """Several values of a labelled enumeration (data categories, channels …), as checkboxes.
 
     :param members: the members offered, when not all of the enumeration make sense here.
     """
 
-    widget = ListWidget(prefix_label=False)
+    widget = CheckboxList()
     option_widget = CheckboxInput()
 
     def __init__(self, label: Any = None, enum_class: type[LabelledEnum] | None = None,
@@ -56,7 +77,15 @@ class EnumMultipleField(SelectMultipleField):
         assert enum_class is not None
         self.enum_class = enum_class
         choices = [SelectChoice(m.value, m._label) for m in members or enum_class]
+        kwargs.setdefault("invalid_choice_message",
+                          lambda count: _("Choose only among the offered entries."))
         super().__init__(label, choices=choices, coerce=enum_class, **kwargs)
+
+    def process_formdata(self, valuelist: Any) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_("Choose only among the offered entries.")) from error
 
 
 class UploadField(FileField):
