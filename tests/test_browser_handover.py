@@ -22,6 +22,9 @@ def test_consent_handover_and_partner_feedback(page, live_server, browser):
     page.get_by_label("Passwort").fill(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/admin/$"))
+    if page.locator("html").get_attribute("lang") != "de":  # another test chose English
+        page.get_by_role("button", name="Deutsch").click()
+        page.wait_for_url(re.compile(r"/admin/$"))
 
     # A planned e-mail referral of the demo data; no demo consent covers the date of birth.
     page.goto(f"{live_server}/admin/referral/?flt0_status_equals=planned"

@@ -13,7 +13,7 @@ from typing import Any
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from welcome.i18n import format_day
@@ -175,7 +175,8 @@ def hand_over(
     """
     channel = HandoverChannel(channel)
     if inspect(referral).persistent:
-        session.refresh(referral, with_for_update=True)
+        session.execute(select(Referral.id).where(Referral.id == referral.id).with_for_update())
+        session.refresh(referral)
     wanted = [] if channel is HandoverChannel.INFORMATION_ONLY else \
         [DataCategory(c) for c in categories]
     coverage = check_handover(session, referral, channel, wanted)
