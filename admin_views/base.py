@@ -40,7 +40,7 @@ from welcome.auth.roles import CASEWORK, FULL_RIGHTS, has_role
 from welcome.extensions import db
 from welcome.i18n import format_day, format_moment
 from welcome.models import AuditAction, LabelledEnum, Role
-from welcome.services import audit
+from welcome.services import audit, evidence
 from welcome.services.errors import DomainError, StaleEditError
 from welcome.services.versioning import check_version, stale_message
 
@@ -170,6 +170,7 @@ class WelcomeModelView(ModelView):
     prefill_args: dict[str, tuple[str, type]] = {}
 
     can_view_details = True
+    edit_template = "admin/edit.html"
     #: Filters appear in the URL by name (?flt0_status_equals=new), so links can be shared.
     named_filter_urls = True
     can_set_page_size = True
@@ -211,7 +212,6 @@ class WelcomeModelView(ModelView):
         "feedback_link_view": "can_edit",
         "revoke_link_view": "can_edit",
         "withdraw_view": "can_edit",
-        "scan_upload_view": "can_edit",
         "refer_view": "can_edit",
     }
 
@@ -342,16 +342,39 @@ class WelcomeModelView(ModelView):
             form_class.edit_version = VersionField()
         return form_class
 
+    def locked_fields(self, model: Any) -> tuple[str, ...]:
+        """Form fields this record no longer lets anyone change (the service refuses it too);
+        the edit form shows them read-only instead of as inputs."""
+        return ()
+
+    def locked_reason(self, model: Any) -> str:
+        """Why the fields of :meth:`locked_fields` are read-only, for the edit form."""
+        return ""
+
     def edit_form(self, obj: Any = None) -> Any:
         form = super().edit_form(obj)
         if hasattr(form, "edit_version") and request.method == "GET" and obj is not None:
             form.edit_version.data = obj.version
+        for name in self.locked_fields(obj) if obj is not None else ():
+            if name in form:
+                del form[name]
         return form
+
+    def update_model(self, form: Any, model: Any) -> bool:
+        """Check the version before the form touches the record, and fill the record without
+        flushing half of it: a flush in between would bump the version (a false "somebody else
+        changed this record") and hide the changed fields from the rules."""
+        if hasattr(form, "edit_version"):
+            try:
+                check_version(model, form.edit_version.data)
+            except StaleEditError as error:
+                self.handle_view_exception(error)
+                return False
+        with db.session.no_autoflush:
+            return super().update_model(form, model)
 
     def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
         try:
-            if not is_created and hasattr(form, "edit_version"):
-                check_version(model, form.edit_version.data)
             if self.rules is not None:
                 type(self).rules(model)
         except DomainError as error:
@@ -359,6 +382,9 @@ class WelcomeModelView(ModelView):
             if field is not None:
                 field.errors = [*field.errors, error.message]
             raise
+
+    def on_model_delete(self, model: Any) -> None:
+        evidence.check_deletion(db.session, model)
 
     def handle_view_exception(self, exc: Exception) -> bool:
         """Turn expected failures into a message; let anything else fail loudly."""

@@ -114,6 +114,8 @@ class PersonConsentPages:
         types = list(db.session.scalars(select(PartnerType).where(PartnerType.id.in_(type_ids))))
         if len(partners) != len(set(partner_ids)) or len(types) != len(set(type_ids)):
             abort(404)
+        if not partners and not types:
+            partners = consent_forms.partners_awaiting_consent(db.session, person)
         categories = _enums("category", DataCategory) or consent_forms.DEFAULT_CATEGORIES
         channels = _enums("channel", HandoverChannel) or consent_forms.DEFAULT_CHANNELS
         pdf = consent_forms.draft_form(db.session, person, request.args.get("language"),

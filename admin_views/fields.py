@@ -7,10 +7,11 @@ from typing import Any
 from flask_admin.contrib.sqla.fields import QuerySelectField
 from flask_admin.model.fields import AjaxSelectField
 from flask_babel import gettext as _
-from wtforms import FileField, HiddenField, ValidationError
+from markupsafe import Markup
+from wtforms import Field, FileField, HiddenField, ValidationError
 from wtforms.fields import SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, html_params
 
 from welcome.models import LabelledEnum
 
@@ -46,6 +47,10 @@ def _not_offered(count: int = 1) -> str:
     return _("Choose one of the offered entries.")
 
 
+def _only_offered(count: int = 1) -> str:
+    return _("Choose only among the offered entries.")
+
+
 class ChoiceField(SelectField):
     """A select whose wrong values are refused in the user's language (WTForms' own messages
     are partly missing in German)."""
@@ -71,14 +76,34 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def __init__(self, label: Any = None, **kwargs: Any) -> None:
-        kwargs.setdefault("invalid_choice_message", _not_offered)
+        kwargs.setdefault("invalid_choice_message", _only_offered)
         super().__init__(label, **kwargs)
 
     def process_formdata(self, valuelist: Any) -> None:
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
-            raise ValueError(_not_offered()) from error
+            raise ValueError(_only_offered()) from error
+
+
+class CheckboxList:
+    """Bootstrap checkboxes, one per option, in a plain box.
+
+    Flask-Admin gives every field the ``form-control`` class, which sizes the box like a
+    one-line input so the options spill over the fields below; this widget drops it.
+    """
+
+    def __call__(self, field: Field, **kwargs: Any) -> Markup:
+        kwargs.setdefault("id", field.id)
+        given = f"{kwargs.pop('class', '')} {kwargs.pop('class_', '')}".split()
+        classes = " ".join(["checkbox-list", *(c for c in given if c != "form-control")])
+        options = "".join(
+            Markup('<div class="form-check">{} {}</div>').format(
+                option(class_="form-check-input"), option.label(class_="form-check-label"))
+            for option in field
+        )
+        return Markup("<div {}>{}</div>").format(Markup(html_params(class_=classes, **kwargs)),
+                                                 Markup(options))
 
 
 class EnumMultipleField(CheckboxesField):
@@ -86,6 +111,8 @@ class EnumMultipleField(CheckboxesField):
 
     :param members: the members offered, when not all of the enumeration make sense here.
     """
+
+    widget = CheckboxList()
 
     def __init__(self, label: Any = None, enum_class: type[LabelledEnum] | None = None,
                  members: Iterable[LabelledEnum] | None = None, **kwargs: Any) -> None:

@@ -13,6 +13,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, DateField, HiddenField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import DateInput
@@ -28,7 +30,7 @@ from welcome.models import (
     ReferralStatus,
 )
 from welcome.services import feedback, mail, referrals
-from welcome.services.errors import DomainError
+from welcome.services.errors import DomainError, StaleEditError
 
 #: What a coordinator usually passes: enough to get in touch about the need, nothing more.
 DEFAULT_CATEGORIES = (DataCategory.NAME, DataCategory.CONTACT, DataCategory.PREFERRED_LANGUAGE,
@@ -42,8 +44,7 @@ class HandoverForm(BaseForm):
     channel = EnumSelectField(_l("Hand over how"), enum_class=HandoverChannel,
                               validators=[InputRequired()])
     categories = EnumMultipleField(_l("Data to pass on"), enum_class=DataCategory)
-    with_link = BooleanField(_l("Add a link through which the partner reports back"),
-                             default=True)
+    with_link = BooleanField(_l("Add a link through which the partner reports back"))
     step = HiddenField(default="preview")
 
 
@@ -62,14 +63,6 @@ class OutcomeForm(BaseForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 
-def feedback_url(token: str) -> str:
-    from flask import current_app
-
-    base = current_app.config["WELCOME_BASE_URL"].rstrip("/")
-    path = url_for("feedback.answer", token=token)
-    return f"{base}{path}" if base else url_for("feedback.answer", token=token, _external=True)
-
-
 def _link_key(referral: Referral) -> str:
     return f"handover-link-{referral.id}"
 
@@ -83,12 +76,17 @@ class HandoverPages:
         referral = self.get_one(request.args.get("id"))
         back = url_for(".details_view", id=referral.id)
         if referral.status != ReferralStatus.PLANNED:
+            if request.method == "POST":
+                return self._already_handed_over(referral)
             flash(_("This referral was handed over already."), "info")
             return redirect(back)
+        # A link is read out on the phone badly; by e-mail the partner just clicks it.
         form = HandoverForm(request.form if request.method == "POST" else None,
-                            channel=referral.channel, categories=list(DEFAULT_CATEGORIES))
+                            channel=referral.channel, categories=list(DEFAULT_CATEGORIES),
+                            with_link=referral.channel == HandoverChannel.EMAIL)
         context: dict[str, Any] = {"referral": referral, "form": form, "back": back,
-                                   "mail_configured": mail.mail_configured()}
+                                   "mail_configured": mail.mail_configured(),
+                                   "person": referrals.consenting_person(referral)}
         if request.method == "POST" and form.validate():
             channel, categories = form.channel.data, form.categories.data
             try:
@@ -98,53 +96,83 @@ class HandoverPages:
                 return self.render("admin/referral_handover.html", **context)
             context["coverage"] = coverage
             if coverage and form.step.data == "confirm":
-                return self._confirm_handover(referral, form, back)
+                return self._confirm_handover(referral, form, context)
             if coverage:
-                context["text"] = self._handover_text(referral, form, new_link=True)
+                try:
+                    url = self._feedback_url(referral, form, new_link=True)
+                except DomainError as error:
+                    _attach(form, error)
+                    return self.render("admin/referral_handover.html", **context)
+                context["text"] = None if channel is HandoverChannel.INFORMATION_ONLY else \
+                    referrals.compose_text(referral, categories, current_user, feedback_url=url)
                 form.step.data = "confirm"
                 g.form_status = 200
             else:
                 g.form_status = 422
         return self.render("admin/referral_handover.html", **context)
 
-    def _handover_text(self, referral: Referral, form: HandoverForm,
-                       new_link: bool) -> str | None:
-        """The text to pass on; information-only referrals pass nothing, so they have none."""
+    def _feedback_url(self, referral: Referral, form: HandoverForm,
+                      new_link: bool) -> str | None:
+        """The partner's feedback link for the text, when asked for. The preview makes a new
+        one and keeps its token in the session, so the confirmed text is the one shown."""
         channel = HandoverChannel(form.channel.data)
-        if channel is HandoverChannel.INFORMATION_ONLY:
+        if not form.with_link.data or channel is HandoverChannel.INFORMATION_ONLY:
             return None
-        url = None
-        if form.with_link.data:
-            token = session.get(_link_key(referral))
-            if new_link or token is None:
-                token = feedback.create_link(db.session, referral, by=current_user)
-                db.session.commit()
-                session[_link_key(referral)] = token
-            url = feedback_url(token)
-        return referrals.compose_text(referral, form.categories.data, current_user,
-                                      feedback_url=url)
+        token = session.get(_link_key(referral))
+        if new_link or token is None:
+            token = feedback.create_link(db.session, referral, by=current_user, channel=channel)
+            db.session.commit()
+            session[_link_key(referral)] = token
+        return feedback.link_url(token)
 
-    def _confirm_handover(self, referral: Referral, form: HandoverForm, back: str) -> Any:
+    def _confirm_handover(self, referral: Referral, form: HandoverForm,
+                          context: dict[str, Any]) -> Any:
+        """Record the handover and commit at once, then send the e-mail: no database lock is
+        held while the mail server talks. If the server refuses, the handover is taken back."""
         channel = HandoverChannel(form.channel.data)
-        text = self._handover_text(referral, form, new_link=False)
         try:
-            referrals.hand_over(db.session, referral, channel, form.categories.data,
-                                by=current_user, text=text)
-            if channel is HandoverChannel.EMAIL and mail.mail_configured():
+            text = referrals.hand_over(db.session, referral, channel, form.categories.data,
+                                       by=current_user,
+                                       feedback_url=self._feedback_url(referral, form, False))
+            db.session.commit()
+        except (StaleEditError, StaleDataError, OperationalError):
+            # A second submission raced the first one (double click, two colleagues).
+            db.session.rollback()
+            return self._already_handed_over(referral)
+        except DomainError as error:
+            db.session.rollback()
+            return self._refused(form, error, context)
+        if channel is HandoverChannel.EMAIL and mail.mail_configured() and text is not None:
+            try:
                 mail.send_mail(referral.partner.email,
                                _("Handover from the Welcome Center (%(reference)s)",
                                  reference=referral.case.reference), text)
-        except DomainError as error:
-            db.session.rollback()
-            _attach(form, error)
-            form.step.data = "preview"
-            return self.render("admin/referral_handover.html", referral=referral, form=form,
-                               back=back, mail_configured=mail.mail_configured())
-        db.session.commit()
+            except mail.MailError as error:
+                referrals.take_back(db.session, referral)
+                db.session.commit()
+                return self._refused(form, error, context)
         session.pop(_link_key(referral), None)
         flash(_("Handed over to %(partner)s. The text as passed on is kept with the referral.",
                 partner=referral.partner.name), "success")
-        return redirect(back)
+        return redirect(context["back"])
+
+    def _refused(self, form: HandoverForm, error: DomainError, context: dict[str, Any]) -> Any:
+        _attach(form, error)
+        form.step.data = "preview"
+        context.pop("coverage", None)
+        return self.render("admin/referral_handover.html", **context)
+
+    def _already_handed_over(self, referral: Referral) -> Any:
+        """A second "hand over" of the same referral: say so, pass nothing more (409)."""
+        db.session.expire_all()
+        if self.get_one(referral.id).status == ReferralStatus.PLANNED:
+            flash(_("The referral could not be handed over because the database was busy. "
+                    "Nothing was passed on; please try again."), "danger")
+        else:
+            flash(_("This referral was handed over already (perhaps the form was sent twice); "
+                    "nothing more was passed on."), "warning")
+        g.form_status = 409
+        return self.details_view()
 
     @expose("/outcome/", methods=("POST",))
     def outcome_view(self) -> Any:
@@ -174,15 +202,17 @@ class HandoverPages:
     def feedback_link_view(self) -> Any:
         """A new link for the partner, shown once (only its hash is kept)."""
         referral = self.get_one(request.args.get("id"))
-        if referral.status not in feedback.OPEN_FOR_FEEDBACK:
-            flash(_("Feedback links are for referrals that were handed over and are still "
-                    "open."), "danger")
-            return redirect(url_for(".details_view", id=referral.id))
-        token = feedback.create_link(db.session, referral, by=current_user)
+        try:
+            token = feedback.create_link(db.session, referral, by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+            g.form_status = error.status_code
+            return self.details_view()
         db.session.commit()
         g.form_status = 200
         return self.render("admin/referral_feedback_link.html", referral=referral,
-                           url=feedback_url(token),
+                           url=feedback.link_url(token),
                            back=url_for(".details_view", id=referral.id))
 
     @expose("/feedback-link/revoke/", methods=("POST",))

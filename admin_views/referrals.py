@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter, DateBetweenFilter
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from admin_views.consent_pages import ConsentPages
 from admin_views.fields import EnumMultipleField, UploadField
 from admin_views.filters import IdEqualFilter, choice_options
 from admin_views.handover import HandoverPages
+from welcome.i18n import format_day
 from welcome.models import (
     Case,
     Consent,
@@ -154,6 +156,13 @@ class ReferralView(HandoverPages, WelcomeModelView):
             joinedload(Referral.need).joinedload(Need.field_of_action)
         )
 
+    def locked_fields(self, model: Referral) -> tuple[str, ...]:
+        return ("case", "need", "partner", "channel") if model.handed_over_at else ()
+
+    def locked_reason(self, model: Referral) -> str:
+        return _("Handed over on %(day)s: case, need, partner and channel stay as they were "
+                 "passed on.", day=format_day(model.handed_over_at))
+
 
 class ConsentView(ConsentPages, WelcomeModelView):
     rules = staticmethod(consents.check_consent)
@@ -223,6 +232,13 @@ class ConsentView(ConsentPages, WelcomeModelView):
         "form_language": {"query_factory": catalogue_query(Language)},
         "form_version": {"default": consents.CONSENT_FORM_VERSION},
     }
+
+    def locked_fields(self, model: Consent) -> tuple[str, ...]:
+        return consents.SCOPE_FORM_FIELDS
+
+    def locked_reason(self, model: Consent) -> str:
+        return _("What the person agreed to stays as it was recorded. For another scope, "
+                 "record a new consent.")
 
     def on_model_change(self, form: Any, model: Consent, is_created: bool) -> None:
         upload = form.scan_upload.data

@@ -173,7 +173,7 @@ ENTITIES = [
     ("referral", Referral, Role.COORDINATOR, _referral_form, ("notes", "ruft selbst an")),
     ("consultation", Consultation, Role.COORDINATOR, _consultation_form,
      ("duration_minutes", "90")),
-    ("consent", Consent, Role.COORDINATOR, _consent_form, ("form_version", "2026-2")),
+    ("consent", Consent, Role.COORDINATOR, _consent_form, ("valid_until", "2027-04-30")),
     ("intakes", Intake, Role.COORDINATOR, _intake_form, ("household_size", "4")),
     ("partner", Partner, Role.COORDINATOR, _partner_form, ("district", "Nordost")),
     ("resource", Resource, Role.COORDINATOR, _resource_form, ("title", "Make it in Germany!")),

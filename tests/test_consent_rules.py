@@ -13,6 +13,7 @@ from tests.helpers import (
     make_partner,
     make_person,
     make_referral,
+    reason,
 )
 from welcome.extensions import db
 from welcome.models import (
@@ -21,12 +22,14 @@ from welcome.models import (
     DataCategory,
     HandoverChannel,
     Language,
+    MemberRelation,
     PartnerType,
+    ReasonKind,
     ReferralStatus,
     WithdrawalMethod,
 )
-from welcome.services import consents, referrals
-from welcome.services.errors import DomainError
+from welcome.services import cases, consents, feedback, referrals
+from welcome.services.errors import DomainError, StaleEditError
 
 NAME, CONTACT, NEED = DataCategory.NAME, DataCategory.CONTACT, DataCategory.NEED
 EMAIL, PHONE = HandoverChannel.EMAIL, HandoverChannel.PHONE
@@ -97,11 +100,12 @@ def test_a_channel_not_allowed_is_named(setting):
                        "persönlich begleitet."]
 
 
-def test_an_expired_consent_covers_nothing(setting):
-    *_, referral, consent = setting
-    consent.given_on = date.today() - timedelta(days=400)
-    consent.valid_until = date.today() - timedelta(days=1)
-    db.session.commit()
+def test_an_expired_consent_covers_nothing(app_context):
+    person = make_person()
+    partner = make_partner()
+    referral = make_referral(make_need(make_case(person)), partner)
+    make_consent(person, [partner], given_on=date.today() - timedelta(days=400),
+                 valid_until=date.today() - timedelta(days=1))
     reasons = _reasons(referral)
     assert len(reasons) == 1 and "abgelaufen" in reasons[0]
 
@@ -266,3 +270,233 @@ def test_consent_states(app_context):
     assert consents.state_of(consent, date(2026, 6, 10)).value == "expires_soon"
     assert consents.state_of(consent, date(2026, 7, 1)).value == "expired"
     assert consents.state_of(consent, date(2025, 12, 1)).value == "not_yet_valid"
+
+
+# --- whose data a household member's need passes ------------------------------------------
+
+
+@pytest.fixture
+def household(app_context):
+    """A couple: the main person withdrew every consent, the spouse consented for one partner."""
+    main = make_person(given_name="Valentina", family_name="Rossi", phone="+49 171 3920011",
+                       email="valentina@example.org")
+    spouse = make_person(given_name="Marco", family_name="Bianchi", phone="+49 171 3920022",
+                         email="marco@example.org")
+    case = make_case(main)
+    cases.add_member(case, spouse, MemberRelation.SPOUSE)
+    db.session.commit()
+    partner = make_partner(name="Jobcenter Musterstadt", type_code="jobcenter")
+    withdrawn = make_consent(main, [partner], categories=[NAME, CONTACT, NEED])
+    consents.withdraw_consent(db.session, withdrawn, date.today(), WithdrawalMethod.VERBAL)
+    make_consent(spouse, [partner], categories=[NAME, CONTACT, NEED])
+    referral = make_referral(make_need(case, field="work", person=spouse,
+                                       description="Stelle als Elektriker"), partner)
+    return main, spouse, referral
+
+
+def test_a_spouses_need_passes_the_spouses_data_not_the_main_persons(household):
+    main, spouse, referral = household
+    text = referrals.hand_over(db.session, referral, EMAIL, [NAME, CONTACT, NEED])
+    assert "Marco Bianchi" in text and spouse.phone in text and spouse.email in text
+    assert "Valentina" not in text and "Rossi" not in text
+    assert main.phone not in text and main.email not in text
+    assert referral.handover_text == text
+
+
+def test_a_spouses_need_is_not_covered_by_the_main_persons_consent(app_context):
+    main, spouse = make_person(given_name="Ana"), make_person(given_name="Rui")
+    case = make_case(main)
+    cases.add_member(case, spouse, MemberRelation.SPOUSE)
+    partner = make_partner()
+    make_consent(main, [partner])
+    referral = make_referral(make_need(case, person=spouse), partner)
+    reasons = _reasons(referral)
+    assert len(reasons) == 1 and "Rui" in reasons[0]
+
+
+def test_a_childs_need_passes_the_parents_data(app_context):
+    parent, child = make_person(given_name="Olga"), make_person(given_name="Mila")
+    case = make_case(parent)
+    cases.add_member(case, child, MemberRelation.CHILD)
+    partner = make_partner()
+    make_consent(parent, [partner])
+    referral = make_referral(make_need(case, person=child), partner)
+    text = referrals.hand_over(db.session, referral, EMAIL, [NAME, NEED])
+    assert f"Olga {parent.family_name}" in text and "Mila" not in text
+
+
+# --- information-only referrals -----------------------------------------------------------
+
+
+def test_information_only_expects_no_feedback_and_gets_no_link(app_context):
+    referral = make_referral(channel=HandoverChannel.INFORMATION_ONLY)
+    referrals.hand_over(db.session, referral, HandoverChannel.INFORMATION_ONLY, [])
+    assert referral.feedback_due_on is None
+    with pytest.raises(DomainError, match="Rückmeldung"):
+        feedback.create_link(db.session, referral)
+    assert referral.feedback_links == []
+
+
+def test_the_feedback_page_names_the_person_only_when_the_name_was_passed(setting):
+    *_, referral, _ = setting
+    referrals.hand_over(db.session, referral, EMAIL, [CONTACT, NEED])
+    assert feedback.first_name_for_partner(referral) is None
+    other = make_referral(make_need(referral.case, field="work"), referral.partner)
+    referrals.hand_over(db.session, other, EMAIL, [NAME, NEED])
+    assert feedback.first_name_for_partner(other) == "Olena"
+
+
+# --- what a handover was about stays as it was -------------------------------------------
+
+
+@pytest.mark.parametrize("change", ["partner", "channel", "case", "need"])
+def test_after_the_handover_partner_channel_case_and_need_are_fixed(setting, change):
+    *_, referral, _ = setting
+    referrals.hand_over(db.session, referral, EMAIL, [NAME, NEED])
+    db.session.commit()
+    other_case = make_case(make_person())
+    values = {
+        "partner": make_partner(name="Andere Beratungsstelle"),
+        "channel": PHONE,
+        "case": other_case,
+        "need": make_need(other_case),
+    }
+    setattr(referral, change, values[change])
+    with pytest.raises(DomainError, match="bleiben so") as refusal:
+        db.session.flush()
+    assert refusal.value.field == change
+
+
+def test_a_planned_referral_can_still_be_changed(setting):
+    *_, referral, _ = setting
+    referral.channel = PHONE
+    referral.partner = make_partner(name="Andere Beratungsstelle")
+    db.session.flush()
+    assert referral.status is ReferralStatus.PLANNED
+
+
+def test_an_inactive_partner_is_not_handed_over_to(setting):
+    *_, partner, referral, _ = setting
+    partner.active = False
+    db.session.commit()
+    with pytest.raises(DomainError, match="nicht mehr aktiv"):
+        referrals.hand_over(db.session, referral, EMAIL, [NAME, NEED])
+    assert referral.status is ReferralStatus.PLANNED
+
+
+def test_a_second_handover_of_the_same_referral_is_refused(setting):
+    *_, referral, _ = setting
+    referrals.hand_over(db.session, referral, EMAIL, [NAME, NEED])
+    with pytest.raises(StaleEditError, match="bereits übergeben"):
+        referrals.hand_over(db.session, referral, PHONE, [NAME, CONTACT])
+    assert referral.channel is EMAIL and referral.passed_categories == [NAME, NEED]
+
+
+def test_the_stored_text_masks_the_feedback_token(setting):
+    *_, referral, _ = setting
+    url = "https://welcome.example.org/feedback/" + "T" * 43
+    sent = referrals.hand_over(db.session, referral, EMAIL, [NAME, NEED], feedback_url=url)
+    assert url in sent
+    assert "T" * 43 not in referral.handover_text
+    assert referral.handover_text == sent.replace("T" * 43, "••••")
+
+
+def test_a_refused_email_takes_the_handover_back(setting):
+    *_, referral, _ = setting
+    referrals.hand_over(db.session, referral, EMAIL, [NAME, NEED])
+    db.session.commit()
+    referrals.take_back(db.session, referral)
+    db.session.commit()
+    assert referral.status is ReferralStatus.PLANNED
+    assert (referral.handed_over_at, referral.handover_text, referral.consent) == (None, None, None)
+    assert referral.passed_categories == [] and referral.need.status.value == "in_progress"
+    referrals.hand_over(db.session, referral, EMAIL, [NAME, NEED])
+    assert referral.status is ReferralStatus.HANDED_OVER
+
+
+# --- withdrawal and the recorded scope ----------------------------------------------------
+
+
+def test_a_withdrawal_cannot_be_dated_in_the_future(setting):
+    *_, consent = setting
+    with pytest.raises(DomainError, match="Zukunft") as refusal:
+        consents.withdraw_consent(db.session, consent, date.today() + timedelta(days=1),
+                                  WithdrawalMethod.IN_WRITING)
+    assert refusal.value.field == "withdrawn_on"
+    assert consent.withdrawn_on is None
+    assert consents.state_of(consent).value == "valid"
+    consents.withdraw_consent(db.session, consent, date.today(), WithdrawalMethod.IN_WRITING)
+    assert consents.state_of(consent).value == "withdrawn"
+
+
+@pytest.mark.parametrize(("attribute", "value", "field"), [
+    ("categories", [NAME, CONTACT, NEED, DataCategory.ADDRESS], "categories"),
+    ("channels", [EMAIL, PHONE, HandoverChannel.ACCOMPANIED], "channels"),
+    ("partners", "other partner", "partners"),
+    ("partner_types", "a type", "partner_types"),
+    ("person", "other person", "person"),
+    ("purpose", ConsentPurpose.CONTACT_BY_CENTER, "purpose"),
+    ("given_on", date(2026, 1, 5), "given_on"),
+    ("given_how", ConsentMethod.ELECTRONIC, "given_how"),
+    ("form_version", "2027-1", "form_version"),
+    ("form_language", "en", "form_language"),
+])
+def test_a_recorded_consents_scope_cannot_be_changed(setting, attribute, value, field):
+    """Handovers relied on the scope; widening it afterwards would make them look covered."""
+    *_, consent = setting
+    value = {
+        "other partner": [*consent.partners, make_partner(name="Noch ein Partner")],
+        "a type": [catalogue(PartnerType, "jmd")],
+        "other person": make_person(),
+        "en": catalogue(Language, "en"),
+    }.get(value, value) if isinstance(value, str) else value
+    setattr(consent, attribute, value)
+    with pytest.raises(DomainError, match="neue Einverständniserklärung") as refusal:
+        db.session.flush()
+    assert refusal.value.field == field
+
+
+def test_a_recorded_consent_may_be_shortened_and_annotated_but_not_extended(setting):
+    *_, consent = setting
+    consent.valid_until = date.today() + timedelta(days=60)
+    consent.notes = "Original im Ordner"
+    db.session.commit()
+    consent.valid_until = date.today() + timedelta(days=30)
+    db.session.commit()
+    consent.valid_until = date.today() + timedelta(days=90)
+    with pytest.raises(DomainError, match="nicht verlängert"):
+        db.session.flush()
+    db.session.rollback()
+    consent.valid_until = None
+    with pytest.raises(DomainError, match="nicht verlängert"):
+        db.session.flush()
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"given_on": date(1, 1, 1)}, "given_on"),
+    ({"given_on": date.today().replace(year=date.today().year - 11)}, "given_on"),
+    ({"valid_until": date(9999, 12, 31)}, "valid_until"),
+])
+def test_implausible_consent_dates_are_refused(app_context, change, field):
+    with pytest.raises(DomainError) as refusal:
+        make_consent(make_person(), **change)
+    assert refusal.value.field == field
+
+
+# --- outcome dates ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("status", "offset", "message"), [
+    (ReferralStatus.APPOINTMENT_MADE, -1, "vor der Übergabe"),
+    (ReferralStatus.APPOINTMENT_MADE, 800, "mehr als zwei Jahre"),
+    (ReferralStatus.COMPLETED, 1, "in der Zukunft"),
+    (ReferralStatus.FAILED, 3, "in der Zukunft"),
+])
+def test_implausible_outcome_dates_are_refused(setting, status, offset, message):
+    *_, referral, _ = setting
+    referrals.hand_over(db.session, referral, EMAIL, [NAME, NEED])
+    with pytest.raises(DomainError, match=message) as refusal:
+        referrals.record_outcome(referral, status, date.today() + timedelta(days=offset),
+                                 reason=reason(ReasonKind.REFERRAL_FAILED))
+    assert refusal.value.field == "day"
+    assert referral.status is ReferralStatus.HANDED_OVER

@@ -1,11 +1,11 @@
 """Consents on screen and on paper: badges, withdrawing in one step, the printed form."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.helpers import (
     catalogue,
@@ -20,7 +20,15 @@ from tests.helpers import (
 )
 from welcome.extensions import db
 from welcome.i18n import DOCUMENT_LANGUAGES
-from welcome.models import AuditAction, AuditEvent, Consent, Language, Referral, Role
+from welcome.models import (
+    AuditAction,
+    AuditEvent,
+    Consent,
+    DataCategory,
+    Language,
+    Referral,
+    Role,
+)
 from welcome.services import referrals
 
 
@@ -43,9 +51,8 @@ def person_with_consent(client):
 @pytest.mark.parametrize("language", DOCUMENT_LANGUAGES)
 def test_consent_form_in_every_language(client, person_with_consent, language):
     """The printed form names the person and the partners, in their language and German."""
-    _person, partners, consent = person_with_consent
-    consent.form_language = catalogue(Language, language)
-    db.session.commit()
+    person, partners, _ = person_with_consent
+    consent = make_consent(person, partners, form_language=catalogue(Language, language))
     response = client.get(f"/admin/consent/form/?id={consent.id}")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
@@ -64,9 +71,8 @@ def test_consent_form_in_every_language(client, person_with_consent, language):
 
 
 def test_printed_form_keeps_the_recorded_version(client, person_with_consent):
-    *_, consent = person_with_consent
-    consent.form_version = "2025-3"
-    db.session.commit()
+    person, partners, _ = person_with_consent
+    consent = make_consent(person, partners, form_version="2025-3")
     text = _pdf_text(client.get(f"/admin/consent/form/?id={consent.id}").data)
     assert "Formularversion 2025-3" in text
 
@@ -152,3 +158,117 @@ def test_a_scan_that_is_not_a_document_is_refused(client):
     assert response.status_code == 422
     assert "PDF, JPEG oder PNG" in flashes(response)
     assert db.session.scalar(select(Consent).where(Consent.person_id == person.id)) is None
+
+
+# --- withdrawal date, recorded scope, the form printed from the person page --------------
+
+
+def test_a_withdrawal_dated_in_the_future_is_refused(client, person_with_consent):
+    person, _, consent = person_with_consent
+    page = client.get(f"/admin/person/details/?id={person.id}").get_data(as_text=True)
+    assert f'max="{date.today().isoformat()}"' in page
+    response = client.post(f"/admin/consent/withdraw/?id={consent.id}", data={
+        "withdrawn_on": (date.today() + timedelta(days=180)).isoformat(),
+        "withdrawn_how": "in_writing"})
+    assert response.status_code == 422
+    assert "nicht in der Zukunft" in flashes(response)
+    db.session.expire_all()
+    assert db.session.get(Consent, consent.id).withdrawn_on is None
+
+
+def test_the_edit_form_shows_the_scope_read_only_and_cannot_widen_it(client,
+                                                                      person_with_consent):
+    person, partners, consent = person_with_consent
+    page = client.get(f"/admin/consent/edit/?id={consent.id}").get_data(as_text=True)
+    assert 'name="categories"' not in page and 'name="person"' not in page
+    assert "Telefon und E-Mail" in page and partners[0].name in page
+    assert 'name="notes"' in page
+    other = make_person()
+    response = client.post(f"/admin/consent/edit/?id={consent.id}", data={
+        "person": str(other.id), "partners": [str(p.id) for p in (*partners, make_partner())],
+        "categories": [c.value for c in DataCategory], "channels": ["accompanied"],
+        "given_on": "2026-01-01", "given_how": "electronic", "form_version": "2030-9",
+        "form_language": str(catalogue(Language, "en").id), "notes": "Original im Ordner",
+        "edit_version": str(consent.version)})
+    assert response.status_code == 302, flashes(response)[:1500]
+    db.session.expire_all()
+    stored = db.session.get(Consent, consent.id)
+    assert stored.person_id == person.id
+    assert [p.id for p in stored.partners] == [p.id for p in partners]
+    assert stored.categories == [DataCategory.NAME, DataCategory.CONTACT, DataCategory.NEED]
+    assert (stored.form_version, stored.form_language.code) == ("2026-1", "de")
+    assert stored.notes == "Original im Ordner"
+
+
+def test_the_edit_form_refuses_an_extension(client, person_with_consent):
+    *_, consent = person_with_consent
+    response = client.post(f"/admin/consent/edit/?id={consent.id}", data={
+        "valid_until": "2027-01-31", "edit_version": str(consent.version)})
+    assert response.status_code == 302
+    response = client.post(f"/admin/consent/edit/?id={consent.id}", data={
+        "valid_until": "2028-01-31", "edit_version": str(consent.version + 1)})
+    assert response.status_code == 422
+    assert "nicht verlängert" in flashes(response)
+    db.session.expire_all()
+    assert db.session.get(Consent, consent.id).valid_until == date(2027, 1, 31)
+
+
+def test_the_form_printed_from_the_person_page_names_the_planned_partners(client,
+                                                                          person_with_consent):
+    person, partners, _ = person_with_consent
+    make_referral(make_need(make_case(person)), partners[1])
+    text = _pdf_text(client.get(f"/admin/person/consent-form/?id={person.id}").data)
+    assert partners[1].name in text and partners[0].name not in text
+
+
+def test_without_planned_referrals_the_form_leaves_lines_to_fill_in(client):
+    login_as(client, Role.COORDINATOR)
+    person = make_person(given_name="Iryna")
+    planned_elsewhere = make_referral()
+    response = client.get(f"/admin/person/consent-form/?id={person.id}")
+    assert response.status_code == 200
+    text = _pdf_text(response.data)
+    assert "Wer die Daten erhält" in text and "Iryna" in text
+    assert planned_elsewhere.partner.name not in text
+    assert text.count("☐") >= 3
+
+
+def _consent_data(**change) -> dict:
+    data = {
+        "person": str(make_person().id), "purpose": "share_with_partners",
+        "partners": [str(make_partner().id)], "categories": ["name"], "channels": ["phone"],
+        "given_on": "2026-10-05", "given_how": "signed_paper", "form_version": "2026-1",
+        "form_language": str(catalogue(Language, "de").id),
+    }
+    data.update(change)
+    return data
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"channels": ["information_only"]}, "Wählen Sie nur unter den angebotenen Einträgen."),
+    ({"categories": ["religion"]}, "Wählen Sie nur unter den angebotenen Einträgen."),
+    ({"given_on": "0001-01-01"}, "Jahre zurückdatiert"),
+    ({"given_on": "05.10.2026"}, "Kein gültiges Datum"),
+    ({"valid_until": "9999-12-31"}, "Jahre im Voraus"),
+    ({"valid_until": "2026-01-01"}, "nicht enden, bevor"),
+    ({"partners": ["999999"]}, "Netzwerkpartner oder Partnerarten"),
+    ({"given_how": "verbal_with_witness"}, "Zeugin"),
+    ({"form_version": "x" * 21}, "20 Zeichen"),
+])
+def test_bad_consent_input_is_explained(client, change, message):
+    login_as(client, Role.COORDINATOR)
+    before = db.session.scalar(select(func.count(Consent.id)))
+    response = client.post("/admin/consent/new/", data=_consent_data(**change))
+    assert response.status_code == 422
+    text = flashes(response)
+    assert message in text and "is not a valid choice" not in text
+    assert db.session.scalar(select(func.count(Consent.id))) == before
+
+
+def test_the_consent_list_does_not_load_categories_and_channels(client, count_queries):
+    login_as(client, Role.COORDINATOR)
+    for _ in range(3):
+        make_consent(make_person())
+    with count_queries() as statements:
+        assert client.get("/admin/consent/").status_code == 200
+    assert not [s for s in statements if "consent_categories" in s or "consent_channels" in s]

@@ -66,7 +66,7 @@ def _demo_secret_key(app: Flask) -> str:
 
 def init_extensions(app: Flask) -> None:
     from welcome.extensions import csrf, db, limiter, migrate
-    from welcome.services import audit, cases, database, referrals
+    from welcome.services import audit, cases, consents, database, evidence, referrals
 
     database.configure_sqlite()
     db.init_app(app)
@@ -75,6 +75,8 @@ def init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     audit.install()
     cases.install()
+    consents.install()
+    evidence.install()
     referrals.install()
 
 

@@ -14,7 +14,7 @@ from wtforms.widgets import DateInput
 
 from admin_views.fields import StrictQuerySelectField
 from welcome.extensions import db, limiter
-from welcome.models import AuditAction, Reason, ReasonKind
+from welcome.models import AuditAction, PartnerAnswer, Reason, ReasonKind
 from welcome.services import audit, feedback
 from welcome.services.errors import DomainError
 
@@ -36,11 +36,9 @@ def _reasons() -> list[Reason]:
 
 class AnswerForm(FlaskForm):
     answer = RadioField(_l("Your answer"), validators=[InputRequired()], choices=[
-        SelectChoice(feedback.PartnerAnswer.APPOINTMENT.value,
-                     _l("An appointment has been made")),
-        SelectChoice(feedback.PartnerAnswer.COMPLETED.value,
-                     _l("We have helped; the matter is completed")),
-        SelectChoice(feedback.PartnerAnswer.NOT_HELPED.value, _l("We could not help")),
+        SelectChoice(PartnerAnswer.APPOINTMENT.value, _l("An appointment has been made")),
+        SelectChoice(PartnerAnswer.COMPLETED.value, _l("We have helped; the matter is completed")),
+        SelectChoice(PartnerAnswer.NOT_HELPED.value, _l("We could not help")),
     ])
     day = DateField(_l("Date of the appointment"), widget=DateInput(), validators=[Optional()])
     reason = StrictQuerySelectField(_l("Why not"), allow_blank=True, blank_text="—",
@@ -71,7 +69,7 @@ def answer(token: str) -> Any:
     elif form.validate_on_submit():
         try:
             with audit.acting_as(None, actor):
-                feedback.record_answer(link, feedback.PartnerAnswer(form.answer.data),
+                feedback.record_answer(link, PartnerAnswer(form.answer.data),
                                        on=form.day.data, reason=form.reason.data,
                                        note=form.note.data)
                 db.session.commit()
@@ -84,4 +82,5 @@ def answer(token: str) -> Any:
             return render_template("feedback/thanks.html", referral=referral)
     status = 422 if request.method == "POST" else 200
     return render_template("feedback/answer.html", form=form, referral=referral,
+                           first_name=feedback.first_name_for_partner(referral),
                            title=_("Feedback on a referral")), status

@@ -36,7 +36,7 @@ from welcome.models.interview import Interview, InterviewKey, InterviewStep
 from welcome.models.need import Need, NeedStatus, Priority
 from welcome.models.partner import Partner
 from welcome.models.person import Person, Sex
-from welcome.models.referral import Referral, ReferralCategory, ReferralStatus
+from welcome.models.referral import PartnerAnswer, Referral, ReferralCategory, ReferralStatus
 from welcome.models.resource import Resource
 from welcome.models.settings import InstanceSetting
 from welcome.models.user import Role, UiLocale, User
@@ -75,6 +75,7 @@ __all__ = [
     "Need",
     "NeedStatus",
     "Partner",
+    "PartnerAnswer",
     "PartnerType",
     "Person",
     "Priority",

@@ -159,7 +159,8 @@ class Consent(VersionedMixin, TimestampMixin, db.Model):
     form_language_id: Mapped[int] = mapped_column(
         ForeignKey("languages.id", ondelete="RESTRICT"), nullable=False, index=True
     )
-    valid_until: Mapped[date | None] = mapped_column(Date, index=True)
+    #: The old value is loaded before a change, so that an extension is always recognised.
+    valid_until: Mapped[date | None] = mapped_column(Date, index=True, active_history=True)
     withdrawn_on: Mapped[date | None] = mapped_column(Date, index=True)
     withdrawn_how: Mapped[WithdrawalMethod | None] = mapped_column(
         enum_type(WithdrawalMethod, "withdrawal_method")
@@ -180,11 +181,13 @@ class Consent(VersionedMixin, TimestampMixin, db.Model):
         secondary=consent_partners, order_by=Partner.name
     )
     partner_types: Mapped[list[PartnerType]] = relationship(secondary=consent_partner_types)
+    #: Loaded on demand: lists of consents show neither (see ``welcome.services.consents``
+    #: for the queries that load them with the consents).
     category_rows: Mapped[list[ConsentCategory]] = relationship(
-        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+        cascade="all, delete-orphan", passive_deletes=True
     )
     channel_rows: Mapped[list[ConsentChannel]] = relationship(
-        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+        cascade="all, delete-orphan", passive_deletes=True
     )
 
     @property

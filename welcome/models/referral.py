@@ -42,6 +42,14 @@ class ReferralStatus(LabelledEnum):
         return (cls.PLANNED, cls.HANDED_OVER, cls.APPOINTMENT_MADE)
 
 
+class PartnerAnswer(LabelledEnum):
+    """What a partner can report through a feedback link."""
+
+    APPOINTMENT = "appointment", _l("appointment made")
+    COMPLETED = "completed", _l("completed")
+    NOT_HELPED = "not_helped", _l("could not help")
+
+
 class ReferralCategory(db.Model):
     """One data category that was actually passed to the partner at handover."""
 
@@ -128,7 +136,7 @@ class Referral(VersionedMixin, TimestampMixin, db.Model):
     partner: Mapped[Partner] = relationship()
     consent: Mapped[Consent | None] = relationship()
     handed_over_by: Mapped[User | None] = relationship()
-    outcome_reason: Mapped[Reason | None] = relationship()
+    outcome_reason: Mapped[Reason | None] = relationship(foreign_keys=[outcome_reason_id])
     category_rows: Mapped[list[ReferralCategory]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
@@ -136,8 +144,20 @@ class Referral(VersionedMixin, TimestampMixin, db.Model):
         back_populates="referral", cascade="all, delete-orphan", passive_deletes=True,
         order_by="FeedbackLink.id",
     )
-    #: What the partner reported through a feedback link, and when.
-    partner_feedback: Mapped[str | None] = mapped_column(Text)
+    #: What the partner reported through a feedback link, kept as they said it (the answer,
+    #: the appointment date, the reason they could not help, their note) and when, so that
+    #: each reader sees it in their own language and later edits of the referral leave it be.
+    partner_answer: Mapped[PartnerAnswer | None] = mapped_column(
+        enum_type(PartnerAnswer, "partner_answer")
+    )
+    partner_answer_on: Mapped[date | None] = mapped_column(Date)
+    partner_answer_reason_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reasons.id", ondelete="RESTRICT"), index=True
+    )
+    partner_answer_reason: Mapped[Reason | None] = relationship(
+        foreign_keys=[partner_answer_reason_id]
+    )
+    partner_note: Mapped[str | None] = mapped_column(Text)
     partner_feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property

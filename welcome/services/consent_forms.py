@@ -5,10 +5,12 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from welcome.i18n import DOCUMENT_LANGUAGES
 from welcome.models import (
+    Case,
+    CaseMember,
     Consent,
     ConsentPurpose,
     DataCategory,
@@ -17,8 +19,11 @@ from welcome.models import (
     Partner,
     PartnerType,
     Person,
+    Referral,
+    ReferralStatus,
 )
 from welcome.pdf import Pdf, render_document
+from welcome.services import referrals
 from welcome.services.consents import CONSENT_FORM_VERSION
 
 #: What the draft form proposes when nothing else was chosen.
@@ -63,6 +68,23 @@ def draft_form(
         channels=[c for c in channels if c in HandoverChannel.passing_data()],
         valid_until=valid_until, form_version=CONSENT_FORM_VERSION,
     )
+
+
+def partners_awaiting_consent(session: Session, person: Person) -> list[Partner]:
+    """The partners of the planned referrals whose handover needs this person's consent: the
+    ones a form printed from the person's page should name."""
+    cases = select(Case.id).where(Case.main_person_id == person.id).union(
+        select(CaseMember.case_id).where(CaseMember.person_id == person.id))
+    planned = session.scalars(
+        select(Referral)
+        .where(Referral.case_id.in_(cases), Referral.status == ReferralStatus.PLANNED,
+               Referral.channel != HandoverChannel.INFORMATION_ONLY)
+        .options(joinedload(Referral.partner), joinedload(Referral.need),
+                 joinedload(Referral.case).selectinload(Case.members))
+    )
+    partners = {r.partner for r in planned
+                if r.partner.active and referrals.consenting_person(r) is person}
+    return sorted(partners, key=lambda partner: (partner.name, partner.id))
 
 
 def _render(language: Language, **context: object) -> Pdf:

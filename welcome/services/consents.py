@@ -9,7 +9,7 @@ from flask import current_app, has_app_context
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from welcome.models import (
@@ -40,6 +40,18 @@ CONSENT_FORM_VERSION = "2026-1"
 #: File types a scanned form may have, recognised by their first bytes.
 SCAN_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg",
               b"\x89PNG\r\n\x1a\n": "image/png"}
+#: Plausible dates: a consent recorded from an older paper form, a validity far ahead.
+MAX_AGE_YEARS = 10
+MAX_VALIDITY_YEARS = 10
+#: What the person signed. Once recorded these stay; a change of scope is a new consent.
+SCOPE_FIELDS = ("person", "person_id", "purpose", "partners", "partner_types",
+                "category_rows", "channel_rows", "given_on", "given_how", "form_version",
+                "form_language", "form_language_id")
+#: The form field an attribute of SCOPE_FIELDS is edited in, where the names differ.
+FORM_FIELDS = {"person_id": "person", "form_language_id": "form_language",
+               "category_rows": "categories", "channel_rows": "channels"}
+#: The scope as the fields of a consent form.
+SCOPE_FORM_FIELDS = tuple(dict.fromkeys(FORM_FIELDS.get(name, name) for name in SCOPE_FIELDS))
 
 
 class ConsentState(LabelledEnum):
@@ -112,7 +124,8 @@ def covers_many(
             .where(Consent.person_id.in_(candidates),
                    Consent.purpose == ConsentPurpose.SHARE_WITH_PARTNERS)
             .order_by(Consent.given_on.desc(), Consent.id.desc())
-            .options(selectinload(Consent.partners), selectinload(Consent.partner_types))
+            .options(selectinload(Consent.partners), selectinload(Consent.partner_types),
+                     selectinload(Consent.category_rows), selectinload(Consent.channel_rows))
         ):
             candidates[consent.person_id].append(consent)
     return [_coverage(person, candidates[person.id], partner,
@@ -219,10 +232,14 @@ def withdraw_consent(
     """Withdraw a consent with effect for the future, in one step.
 
     :return: the open referrals that relied on it; they are marked as needing attention.
-    :raises DomainError: when the consent was withdrawn already or the date is impossible.
+    :raises DomainError: when the consent was withdrawn already or the date is impossible
+        (before it was given, or in the future: a withdrawal counts from the day it is made).
     """
     if consent.withdrawn_on is not None:
         raise DomainError(_("This consent was already withdrawn."), "withdrawn_on")
+    if withdrawn_on > date.today():
+        raise DomainError(_("A withdrawal cannot be dated in the future; record it on the day "
+                            "the person withdraws."), "withdrawn_on")
     if withdrawn_on < consent.given_on:
         raise DomainError(_("A consent cannot be withdrawn before it was given."), "withdrawn_on")
     consent.withdrawn_on = withdrawn_on
@@ -266,15 +283,63 @@ def max_scan_bytes() -> int:
     return DEFAULT_MAX_SCAN_BYTES
 
 
+def install() -> None:
+    """Refuse changing a recorded consent's scope on every path (idempotent)."""
+    if not event.contains(Session, "before_flush", _guard_scope):
+        event.listen(Session, "before_flush", _guard_scope)
+
+
+def _guard_scope(session: Session, flush_context: Any, instances: Any) -> None:
+    for obj in session.dirty:
+        if isinstance(obj, Consent):
+            check_scope_unchanged(obj)
+
+
+def check_scope_unchanged(consent: Consent) -> None:
+    """A recorded consent keeps what the person signed; only its validity may be shortened.
+
+    Handovers relied on exactly that scope, so widening it afterwards would make them look
+    covered by something the person never agreed to.
+
+    :raises DomainError: naming the first field that changed.
+    """
+    state = inspect(consent)
+    if not state.persistent:
+        return
+    changed = [name for name in SCOPE_FIELDS if state.attrs[name].history.has_changes()]
+    if changed:
+        raise DomainError(
+            _("A recorded consent keeps what the person agreed to. To change who receives "
+              "which data or how, record a new consent (and withdraw this one if it no longer "
+              "applies)."),
+            FORM_FIELDS.get(changed[0], changed[0]),
+        )
+    before = state.attrs.valid_until.history.deleted
+    if before and before[0] is not None and (
+            consent.valid_until is None or consent.valid_until > before[0]):
+        raise DomainError(
+            _("A consent cannot be extended; record a new consent for a longer period."),
+            "valid_until",
+        )
+
+
 def check_consent(consent: Consent) -> None:
     """The rules a consent must satisfy before it is saved, whatever screen changed it.
 
     :raises DomainError: naming the field that breaks a rule.
     """
-    if consent.given_on and consent.given_on > date.today():
+    check_scope_unchanged(consent)
+    today = date.today()
+    if consent.given_on and consent.given_on > today:
         raise DomainError(_("A consent cannot be dated in the future."), "given_on")
+    if consent.given_on and consent.given_on.year < today.year - MAX_AGE_YEARS:
+        raise DomainError(_("A consent cannot be dated more than %(n)d years back.",
+                            n=MAX_AGE_YEARS), "given_on")
     if consent.valid_until and consent.given_on and consent.valid_until < consent.given_on:
         raise DomainError(_("A consent cannot end before it was given."), "valid_until")
+    if consent.valid_until and consent.valid_until.year > today.year + MAX_VALIDITY_YEARS:
+        raise DomainError(_("A consent cannot be valid for more than %(n)d years ahead.",
+                            n=MAX_VALIDITY_YEARS), "valid_until")
     if consent.given_how == ConsentMethod.VERBAL_WITH_WITNESS and not consent.witness:
         raise DomainError(_("A verbal consent needs the name of the witness."), "witness")
     if HandoverChannel.INFORMATION_ONLY in consent.channels:

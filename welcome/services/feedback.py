@@ -1,32 +1,37 @@
 """Feedback links: a partner reports back on one referral without an account.
 
-The link carries a random token; only its hash is stored. A link belongs to one referral,
-expires after WELCOME_FEEDBACK_LINK_DAYS, can be revoked, and answers once.
+The link carries a random token; only its hash is stored, and the handover text kept with the
+referral shows the link with the token masked, so nobody who reads the database or the
+referral page can answer on the partner's behalf. A link belongs to one referral, expires
+after WELCOME_FEEDBACK_LINK_DAYS, can be revoked, and answers once. Information-only
+referrals get no link: the partner knows nothing of them.
 """
 
 import hashlib
 import secrets
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from welcome.models import FeedbackLink, Reason, Referral, ReferralStatus, User
+from welcome.models import (
+    DataCategory,
+    FeedbackLink,
+    HandoverChannel,
+    PartnerAnswer,
+    Reason,
+    Referral,
+    ReferralStatus,
+    User,
+)
 from welcome.models.types import utcnow
 from welcome.services import referrals
 from welcome.services.errors import DomainError
 
 #: Statuses in which a partner can still report something.
 OPEN_FOR_FEEDBACK = (ReferralStatus.HANDED_OVER, ReferralStatus.APPOINTMENT_MADE)
-
-
-class PartnerAnswer(StrEnum):
-    APPOINTMENT = "appointment"
-    COMPLETED = "completed"
-    NOT_HELPED = "not_helped"
 
 
 class LinkUnusable(DomainError):
@@ -39,11 +44,32 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_link(session: Session, referral: Referral, by: User | None = None) -> str:
+def link_url(token: str) -> str:
+    """The address a partner opens, on WELCOME_BASE_URL when set (the address partners use)."""
+    base = current_app.config["WELCOME_BASE_URL"].rstrip("/")
+    if base:
+        return base + url_for("feedback.answer", token=token)
+    return url_for("feedback.answer", token=token, _external=True)
+
+
+def create_link(session: Session, referral: Referral, by: User | None = None,
+                channel: HandoverChannel | None = None) -> str:
     """A new feedback link for ``referral``; older links of the referral are revoked.
 
+    :param channel: for the text of a handover about to be made: the channel it will use.
+        Without it the link is for a referral handed over already.
     :return: the token (shown once; only its hash is kept).
+    :raises DomainError: for an information-only referral, which passes nothing to the partner,
+        and for a referral that needs no more feedback.
     """
+    allowed = OPEN_FOR_FEEDBACK if channel is None else (ReferralStatus.PLANNED,)
+    channel = HandoverChannel(channel or referral.channel)
+    if channel is HandoverChannel.INFORMATION_ONLY:
+        raise DomainError(_("Information-only referrals pass nothing to the partner, so the "
+                            "partner cannot report back on them."), "with_link")
+    if referral.status not in allowed:
+        raise DomainError(_("Feedback links are for referrals that were handed over and are "
+                            "still open."), "with_link")
     now = utcnow()
     for link in referral.feedback_links:
         if link.revoked_at is None and link.used_at is None:
@@ -54,6 +80,14 @@ def create_link(session: Session, referral: Referral, by: User | None = None) ->
                              created_at=now, expires_at=now + timedelta(days=days)))
     session.flush()
     return token
+
+
+def first_name_for_partner(referral: Referral) -> str | None:
+    """The one personal detail the feedback page shows: the first name of the person handed
+    over, and only when the name was passed to the partner in the first place."""
+    if DataCategory.NAME not in referral.passed_categories:
+        return None
+    return referrals.consenting_person(referral).given_name
 
 
 def revoke_link(link: FeedbackLink) -> None:
@@ -82,7 +116,9 @@ def usable_link(session: Session, token: str, now: datetime | None = None) -> Fe
     if link.expires_at <= now:
         raise LinkUnusable(_("This feedback link has expired. Please contact the Welcome "
                              "Center."))
-    if link.referral.status not in OPEN_FOR_FEEDBACK:
+    referral = link.referral
+    if referral.status not in OPEN_FOR_FEEDBACK \
+            or referral.channel is HandoverChannel.INFORMATION_ONLY:
         raise LinkUnusable(_("This referral needs no more feedback. Thank you!"))
     return link
 
@@ -94,10 +130,11 @@ def record_answer(
     reason: Reason | None = None,
     note: str | None = None,
 ) -> None:
-    """Apply the partner's answer to the referral and close the link.
+    """Apply the partner's answer to the referral, keep it as given, and close the link.
 
     :raises DomainError: when the answer is incomplete (a date for an appointment, a reason
-        when the partner could not help) or the state machine does not allow it.
+        when the partner could not help), the date is implausible, or the state machine does
+        not allow it.
     """
     referral = link.referral
     answer = PartnerAnswer(answer)
@@ -106,19 +143,21 @@ def record_answer(
             raise DomainError(_("Please give the date of the appointment."), "day")
         if referral.status != ReferralStatus.APPOINTMENT_MADE:
             referrals.record_outcome(referral, ReferralStatus.APPOINTMENT_MADE, on=on)
+        else:
+            referrals.check_outcome_day(referral, ReferralStatus.APPOINTMENT_MADE, on)
         referral.appointment_on = on
-        summary = _("Appointment made for %(day)s.", day=on.isoformat())
     elif answer is PartnerAnswer.COMPLETED:
-        referrals.record_outcome(referral, ReferralStatus.COMPLETED, on=on or date.today())
-        summary = _("Completed.")
+        on = None
+        referrals.record_outcome(referral, ReferralStatus.COMPLETED, on=date.today())
     else:
         if reason is None:
             raise DomainError(_("Please choose why you could not help."), "reason")
-        referrals.record_outcome(referral, ReferralStatus.FAILED, on=on or date.today(),
+        on = None
+        referrals.record_outcome(referral, ReferralStatus.FAILED, on=date.today(),
                                  reason=reason)
-        summary = _("Could not help: %(reason)s.", reason=reason.label)
-    if note:
-        summary += " " + note.strip()
-    referral.partner_feedback = summary
+    referral.partner_answer = answer
+    referral.partner_answer_on = on
+    referral.partner_answer_reason = reason if answer is PartnerAnswer.NOT_HELPED else None
+    referral.partner_note = note.strip() if note and note.strip() else None
     referral.partner_feedback_at = utcnow()
     link.used_at = utcnow()

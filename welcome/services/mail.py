@@ -53,8 +53,20 @@ def send_mail(to: str, subject: str, body: str, reply_to: str | None = None) -> 
                 smtp.login(config["WELCOME_MAIL_USERNAME"], config["WELCOME_MAIL_PASSWORD"])
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as error:
-        current_app.logger.warning("Sending mail to %s failed: %s", to, error)
-        raise MailError(_("The e-mail could not be sent (%(error)s). Nothing was recorded; "
-                          "try again or hand over by phone.", error=type(error).__name__)) \
-            from error
+        # The technical details go to the log for IT; staff read what it means for them.
+        current_app.logger.warning("Sending mail to %s failed: %r", to, error)
+        raise MailError(_failure(error)) from error
     return message["Message-ID"]
+
+
+def _failure(error: Exception) -> str:
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        problem = _("The mail server did not accept the app's sign-in.")
+    elif isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused):
+        problem = _("The mail server refused the address.")
+    elif isinstance(error, smtplib.SMTPException):
+        problem = _("The mail server refused the e-mail.")
+    else:
+        problem = _("The mail server could not be reached.")
+    return _("%(problem)s The e-mail was not sent and nothing was recorded; try again later or "
+             "hand over by phone. If it keeps happening, tell IT.", problem=problem)

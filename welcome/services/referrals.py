@@ -13,9 +13,10 @@ from typing import Any
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
+from welcome.i18n import format_day
 from welcome.models import (
     AuditAction,
     DataCategory,
@@ -32,7 +33,7 @@ from welcome.models import (
 )
 from welcome.models.types import utcnow
 from welcome.services import audit, consents
-from welcome.services.errors import DomainError
+from welcome.services.errors import DomainError, StaleEditError
 
 #: Allowed moves of the state machine. Handing over is reached only through ``hand_over``.
 TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
@@ -51,10 +52,17 @@ TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
 #: What a handover writes; nothing else may write these columns.
 HANDOVER_FIELDS = ("handed_over_at", "handed_over_by_id", "handed_over_by", "consent_id",
                    "consent", "handover_text", "category_rows")
+#: What a handover was about; fixed once the referral is handed over, since the record must
+#: keep saying which data went to whom, how and for which need.
+HANDED_OVER_FIELDS = ("partner", "partner_id", "channel", "case", "case_id", "need", "need_id")
 #: Days the partner has to report back before the referral shows as overdue.
 FEEDBACK_DAYS = 14
 #: Languages a handover text can be written in; others fall back to German.
 TEXT_LANGUAGES = ("de", "en")
+#: How far ahead a partner can plausibly give an appointment.
+MAX_APPOINTMENT_DAYS = 730
+#: What the stored handover text shows instead of the feedback link's token.
+TOKEN_MASK = "••••"
 
 
 def install() -> None:
@@ -79,6 +87,16 @@ def _guard_handover_fields(session: Session, flush_context: Any, instances: Any)
             if changed:
                 raise DomainError(_("What was handed over is recorded by the 'Hand over' "
                                     "action only and cannot be edited."), "status")
+            if obj.handed_over_at is not None:
+                moved = [name for name in HANDED_OVER_FIELDS
+                         if state.attrs[name].history.has_changes()]
+                if moved:
+                    raise DomainError(
+                        _("This referral was handed over: partner, channel, case and need stay "
+                          "as they were passed on. To refer the need elsewhere, record the "
+                          "outcome and plan a new referral."),
+                        moved[0].removesuffix("_id"),
+                    )
 
 
 def plan_referral(session: Session, need: Need, partner: Partner, channel: HandoverChannel,
@@ -108,14 +126,21 @@ def check_handover(session: Session, referral: Referral, channel: HandoverChanne
     consent that covers this partner, these categories and this channel today.
 
     :return: the covering consent (``Coverage.consent`` is None for information only).
-    :raises DomainError: when the referral is not planned, or the channel cannot be used with
-        this partner, or nothing was chosen to pass.
+    :raises StaleEditError: when the referral was handed over already (a form sent twice).
+    :raises DomainError: when the referral is no longer planned, the partner is no longer
+        active, the channel cannot be used with this partner, or nothing was chosen to pass.
     """
     channel = HandoverChannel(channel)
+    if referral.status == ReferralStatus.HANDED_OVER:
+        raise StaleEditError(_("This referral was handed over already (perhaps the form was "
+                               "sent twice); nothing more was passed on."))
     check_transition(referral.status, ReferralStatus.HANDED_OVER)
+    partner = referral.partner
+    if not partner.active:
+        raise DomainError(_("%(partner)s is no longer active; plan the referral with another "
+                            "partner.", partner=partner.name), "channel")
     if channel is HandoverChannel.INFORMATION_ONLY:
         return consents.Coverage(True)
-    partner = referral.partner
     if channel is HandoverChannel.EMAIL and not (partner.accepts_email_handover and partner.email):
         raise DomainError(_("%(partner)s does not take handovers by e-mail; hand over by phone "
                             "or in person.", partner=partner.name), "channel")
@@ -131,25 +156,39 @@ def hand_over(
     channel: HandoverChannel,
     categories: Iterable[DataCategory],
     by: User | None = None,
-    text: str | None = None,
+    feedback_url: str | None = None,
     at: Any = None,
-) -> Referral:
+) -> str | None:
     """Hand the person over to the partner, passing only ``categories``, and record exactly
     what was passed, to whom, how, by whom, when and on which consent.
 
+    The text is composed here, from the covered categories only, so no caller can pass more.
+    The referral row is locked first: of two coordinators (or a double click) handing over at
+    once, the second sees the first one's handover and is refused.
+
+    :param feedback_url: the partner's feedback link to put into the text; the stored copy
+        shows it with the token masked, so staff reading the referral cannot answer in the
+        partner's place.
+    :return: the text to pass on, exactly as the partner gets it (None for information only).
+    :raises StaleEditError: when the referral was handed over already.
     :raises DomainError: saying exactly what is missing (partner, category, channel, validity).
     """
     channel = HandoverChannel(channel)
+    if inspect(referral).persistent:
+        session.execute(select(Referral.id).where(Referral.id == referral.id).with_for_update())
+        session.refresh(referral)
     wanted = [] if channel is HandoverChannel.INFORMATION_ONLY else \
         [DataCategory(c) for c in categories]
     coverage = check_handover(session, referral, channel, wanted)
     if not coverage:
         raise DomainError(" ".join(coverage.reasons), "categories")
     at = at or utcnow()
-    if channel is HandoverChannel.INFORMATION_ONLY:
-        text = None
-    elif text is None:
-        text = compose_text(referral, wanted, by)
+    text = stored = None
+    if channel is not HandoverChannel.INFORMATION_ONLY:
+        text = compose_text(referral, wanted, by, feedback_url=feedback_url)
+        stored = text
+        if feedback_url:
+            stored = text.replace(feedback_url, mask_link(feedback_url))
     referral._handover_authorised = True
     try:
         referral.channel = channel
@@ -157,11 +196,13 @@ def hand_over(
         referral.passed_categories = wanted
         if referral.need.status in (NeedStatus.IDENTIFIED, NeedStatus.IN_PROGRESS):
             referral.need.status = NeedStatus.REFERRED
-        referral.handover_text = text
+        referral.handover_text = stored
         referral.handed_over_at = at
         referral.handed_over_by = by
         referral.status = ReferralStatus.HANDED_OVER
-        referral.feedback_due_on = at.date() + timedelta(days=FEEDBACK_DAYS)
+        # The partner of an information-only referral knows nothing of it and cannot report.
+        referral.feedback_due_on = None if channel is HandoverChannel.INFORMATION_ONLY else \
+            at.date() + timedelta(days=FEEDBACK_DAYS)
         referral.needs_attention = False
         audit.record(session, AuditAction.HANDOVER, "Referral", referral.id,
                      detail=f"partner={referral.partner_id} channel={channel.value} "
@@ -169,7 +210,40 @@ def hand_over(
         session.flush()
     finally:
         referral._handover_authorised = False
-    return referral
+    return text
+
+
+def take_back(session: Session, referral: Referral) -> None:
+    """Undo a handover whose e-mail never left: the referral is planned again.
+
+    The handover is committed before the e-mail is sent, so that no database lock is held
+    during the SMTP conversation; when the mail server then refuses, nothing reached the
+    partner and the record must not say otherwise. The audit log keeps both steps.
+    """
+    others = [r for r in referral.case.referrals
+              if r is not referral and r.need_id == referral.need_id
+              and r.handed_over_at is not None]
+    referral._handover_authorised = True
+    try:
+        referral.consent = None
+        referral.passed_categories = []
+        referral.handover_text = None
+        referral.handed_over_at = None
+        referral.handed_over_by = None
+        referral.feedback_due_on = None
+        referral.status = ReferralStatus.PLANNED
+        if referral.need.status == NeedStatus.REFERRED and not others:
+            referral.need.status = NeedStatus.IN_PROGRESS
+        audit.record(session, AuditAction.HANDOVER, "Referral", referral.id,
+                     detail="taken back: the e-mail was not sent")
+        session.flush()
+    finally:
+        referral._handover_authorised = False
+
+
+def mask_link(url: str) -> str:
+    """The link with its last part (the token) replaced by :data:`TOKEN_MASK`."""
+    return url.rsplit("/", 1)[0] + "/" + TOKEN_MASK
 
 
 def consenting_person(referral: Referral) -> Person:
@@ -197,7 +271,7 @@ def compose_text(referral: Referral, categories: Iterable[DataCategory], by: Use
             "handover/handover.txt",
             referral=referral,
             case=referral.case,
-            person=referral.case.main_person,
+            person=consenting_person(referral),
             need=referral.need,
             categories=set(categories),
             DataCategory=DataCategory,
@@ -216,13 +290,15 @@ def record_outcome(
 ) -> None:
     """Move a handed-over referral on: appointment made, completed, failed or cancelled.
 
-    :raises DomainError: for a move the state machine does not allow, or a missing reason.
+    :raises DomainError: for a move the state machine does not allow, a missing reason or an
+        implausible date.
     """
     status = ReferralStatus(status)
     if status is ReferralStatus.HANDED_OVER:
         raise DomainError(_("Use 'Hand over' to hand a referral over."), "status")
     check_transition(referral.status, status)
     on = on or date.today()
+    check_outcome_day(referral, status, on)
     if status is ReferralStatus.APPOINTMENT_MADE:
         referral.appointment_on = on
     elif status is ReferralStatus.COMPLETED:
@@ -236,6 +312,30 @@ def record_outcome(
     if note:
         referral.outcome_note = note
     referral.status = status
+
+
+def check_outcome_day(referral: Referral, status: ReferralStatus, on: date) -> None:
+    """An outcome happens after the handover (or the planning) and, but for an appointment,
+    not in the future; an appointment lies at most two years ahead.
+
+    :raises DomainError: for the ``day`` field of the outcome and feedback forms.
+    """
+    field = "day"
+    today = date.today()
+    if referral.handed_over_at is not None:
+        start = referral.handed_over_at.date()
+        if on < start:
+            raise DomainError(_("The date lies before the handover on %(day)s.",
+                                day=format_day(start)), field)
+    elif referral.planned_on is not None and on < referral.planned_on:
+        raise DomainError(_("The date lies before the referral was planned (%(day)s).",
+                            day=format_day(referral.planned_on)), field)
+    if status is ReferralStatus.APPOINTMENT_MADE:
+        if on > today + timedelta(days=MAX_APPOINTMENT_DAYS):
+            raise DomainError(_("The appointment lies more than two years ahead; please check "
+                                "the date."), field)
+    elif on > today:
+        raise DomainError(_("The date lies in the future."), field)
 
 
 def check_transition(old: ReferralStatus | None, new: ReferralStatus) -> None:

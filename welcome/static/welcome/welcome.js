@@ -100,6 +100,14 @@
     });
   });
 
+  // Handover: a feedback link suits an e-mail; in a phone call it cannot be read out.
+  document.querySelectorAll("[data-link-box]").forEach(function (select) {
+    var box = document.querySelector(select.getAttribute("data-link-box"));
+    select.addEventListener("change", function () {
+      box.checked = select.value === "email";
+    });
+  });
+
   // Needs step of the interview: a row's details show once the need (or one of its topics)
   // is ticked; the topics of an unticked row are visible prompts but no stops for Tab.
   document.querySelectorAll(".need-row[data-need]").forEach(function (row) {
