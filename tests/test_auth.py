@@ -197,9 +197,9 @@ def test_successful_sign_ins_do_not_count(limited_client):
 
 
 @pytest.mark.parametrize(("proxies", "expected"), [(0, [401] * 10 + [429]), (1, [401] * 11)])
-def test_behind_a_proxy_each_workstation_has_its_own_limit(database_url, proxies, expected):
+def test_behind_a_proxy_each_workstation_has_its_own_limit(app, database_url, proxies, expected):
     """With WELCOME_PROXY_COUNT the address comes from X-Forwarded-For; without it, every
-    request seems to come from the proxy."""
+    request seems to come from the proxy. (``app`` builds the schema.)"""
     name, proxy = _fresh()
     with separate_app(database_url, WELCOME_LOGIN_RATE_LIMIT="10 per minute",
                       WELCOME_PROXY_COUNT=proxies) as app:

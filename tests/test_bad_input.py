@@ -8,7 +8,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from tests.helpers import catalogue, flashes, login_as, make_case, make_intake, make_person
+from tests.conftest import separate_app
+from tests.helpers import (
+    CsrfClient,
+    catalogue,
+    flashes,
+    login_as,
+    make_case,
+    make_intake,
+    make_person,
+)
 from welcome.extensions import db
 from welcome.models import (
     Case,
@@ -251,3 +260,16 @@ def test_a_zero_byte_in_a_query_string_is_refused(client, query):
     assert response.status_code == 400
     if not response.is_json:
         assert ZERO_BYTE_MESSAGE in flashes(response)
+
+
+def test_every_rate_limited_page_answers_in_the_users_language(app, database_url):
+    """Flask-Limiter's own answer is "3 per 1 minute"; the partner's feedback page (like the
+    sign-in) explains it and says when to try again. (``app`` builds the schema.)"""
+    with separate_app(database_url, WELCOME_FEEDBACK_RATE_LIMIT="3 per minute") as app:
+        app.test_client_class = CsrfClient
+        client = app.test_client()
+        responses = [client.get(f"/feedback/{'c' * 43}") for _ in range(4)]
+    assert [r.status_code for r in responses] == [410, 410, 410, 429]
+    page = flashes(responses[-1])
+    assert "Zu viele Versuche" in page and "per 1 minute" not in page
+    assert int(responses[-1].headers["Retry-After"]) > 0
