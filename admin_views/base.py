@@ -251,7 +251,7 @@ class WelcomeModelView(ModelView):
         if not self.is_action_allowed(action):
             abort(403)
         ids = request.form.getlist("rowid")
-        if not all(row.isdigit() and int(row) <= INT_MAX for row in ids):
+        if not all(row.isdecimal() and int(row) <= INT_MAX for row in ids):
             abort(400)
         return super().action_view()
 

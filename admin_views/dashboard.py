@@ -67,7 +67,7 @@ class DashboardView(RoleGuardMixin, AdminIndexView):
         if not has_role(FULL_RIGHTS):
             abort(403)
         user_id = request.form.get("id", "")
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 10 \
+        user = db.session.get(User, int(user_id)) if user_id.isdecimal() and len(user_id) < 10 \
             else None
         if user is None:
             abort(404)

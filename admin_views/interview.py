@@ -596,6 +596,6 @@ def _member_rows(form: HouseholdForm) -> list[interviews.MemberRow]:
                                 "member."))
         person_id = member.person_id.data or _recalled(member.key.data)
         rows.append(interviews.MemberRow(
-            int(person_id) if person_id and str(person_id).isdigit() else None,
+            int(person_id) if person_id and str(person_id).isdecimal() else None,
             member.relation.data or MemberRelation.OTHER, values, key=member.key.data))
     return rows

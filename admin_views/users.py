@@ -149,7 +149,7 @@ class RecordNumberFilter(FilterEqual):
     """Exactly one record number: "1" must not also find 10 to 19."""
 
     def validate(self, value: Any) -> bool:
-        return str(value).strip().isdigit() and len(str(value).strip()) < 19
+        return str(value).strip().isdecimal() and len(str(value).strip()) < 19
 
     def clean(self, value: Any) -> str:
         return str(int(value))

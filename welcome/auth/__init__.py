@@ -33,7 +33,7 @@ def load_user(session_id: str) -> User | None:
     """The account of a session (``"<id>:<token>"``, see ``User.get_id``), if the session is
     still valid: a new token on the account ends every session opened before."""
     user_id, _sep, token = session_id.partition(":")
-    if not user_id.isdigit() or len(user_id) > 9 or not token:
+    if not user_id.isdecimal() or len(user_id) > 9 or not token:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active:
