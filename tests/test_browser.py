@@ -69,6 +69,8 @@ def test_lookups_and_date_filters_speak_german(page, live_server):
     """Flask-Admin's Select2 lookups and date-range picker ship in English only."""
     sign_in(page, live_server, "test-coordinator")
     page.wait_for_url(re.compile(r"/admin/$"))
+    page.get_by_role("button", name="Deutsch").click()  # another test may have left English
+    page.wait_for_load_state()
 
     page.goto(f"{live_server}/admin/case/")
     page.get_by_role("link", name="Filter hinzufügen").click()
