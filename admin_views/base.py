@@ -5,7 +5,8 @@ redirects with a flash, a database error is flashed with its internals, a stale 
 overwrites a colleague's work. This base closes those gaps once for every view.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -146,6 +147,18 @@ def enum_filter(column: Any, name: Any, enum_class: type[LabelledEnum]) -> Filte
     return EnumEqualFilter(column, name, enum_class)
 
 
+@contextmanager
+def field_errors(form: Any) -> Iterator[None]:
+    """Show a service's refusal beside the form field it names (and let it propagate)."""
+    try:
+        yield
+    except DomainError as error:
+        field = getattr(form, error.field, None) if error.field else None
+        if field is not None:
+            field.errors = [*field.errors, error.message]
+        raise
+
+
 class WelcomeModelView(ModelView):
     """Shared behaviour of every model screen.
 
@@ -238,7 +251,7 @@ class WelcomeModelView(ModelView):
         if not self.is_action_allowed(action):
             abort(403)
         ids = request.form.getlist("rowid")
-        if not all(row.isdigit() and int(row) <= INT_MAX for row in ids):
+        if not all(row.isdecimal() and int(row) <= INT_MAX for row in ids):
             abort(400)
         return super().action_view()
 
@@ -306,10 +319,25 @@ class WelcomeModelView(ModelView):
     @expose("/details/")
     def details_view(self) -> Any:
         response = super().details_view()
-        if self.audit_reads and isinstance(response, str):
-            audit.record(db.session, AuditAction.VIEW, self.model.__name__, request.args.get("id"))
-            db.session.commit()
+        if isinstance(response, str):
+            self._record_read()
         return response
+
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self) -> Any:
+        """The edit form shows the whole record, so opening it is a read like the details."""
+        response = super().edit_view()
+        if request.method == "GET" and isinstance(response, str):
+            self._record_read("edit form")
+        return response
+
+    def _record_read(self, detail: str | None = None) -> None:
+        """Audit a read of the record in ``?id=`` (already found by ``get_one``), by its
+        number as stored, so "?id=01" and "?id=1" are one record in the log."""
+        if self.audit_reads:
+            audit.record(db.session, AuditAction.VIEW, self.model.__name__,
+                         int(request.args["id"]), detail=detail)
+            db.session.commit()
 
     def get_export_value(self, model: Any, name: Any) -> Any:
         return _escape_formula(super().get_export_value(model, name))
@@ -320,7 +348,13 @@ class WelcomeModelView(ModelView):
             abort(404)
         if not self.can_export:
             abort(403)
-        audit.record(db.session, AuditAction.EXPORT, self.model.__name__, detail=export_type)
+        view_args = self._get_list_extra_args()
+        count, _query = self.get_list(0, None, False, view_args.search, view_args.filters,
+                                      execute=False)
+        rows = min(count or 0, self.export_max_rows)
+        audit.record(db.session, AuditAction.EXPORT, self.model.__name__,
+                     detail=audit.export_detail(export_type, rows,
+                                                request.query_string.decode("utf-8", "replace")))
         db.session.commit()
         return super().export(export_type)
 
@@ -374,14 +408,9 @@ class WelcomeModelView(ModelView):
             return super().update_model(form, model)
 
     def on_model_change(self, form: Any, model: Any, is_created: bool) -> None:
-        try:
+        with field_errors(form):
             if self.rules is not None:
                 type(self).rules(model)
-        except DomainError as error:
-            field = getattr(form, error.field, None) if error.field else None
-            if field is not None:
-                field.errors = [*field.errors, error.message]
-            raise
 
     def on_model_delete(self, model: Any) -> None:
         evidence.check_deletion(db.session, model)

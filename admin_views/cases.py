@@ -356,7 +356,7 @@ class NeedView(WelcomeModelView):
         """Plan a referral to one of the suggested partners, then hand it over."""
         need = self.get_one(request.args.get("id"))
         partner_id = request.form.get("partner", "")
-        partner = db.session.get(Partner, int(partner_id)) if partner_id.isdigit() \
+        partner = db.session.get(Partner, int(partner_id)) if partner_id.isdecimal() \
             and int(partner_id) < 2**31 else None
         if partner is None:
             abort(404)

@@ -1,11 +1,15 @@
 """Catalogue screens: the lists staff choose from, maintained without a release."""
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
 from admin_views.base import WelcomeModelView, catalogue_query, enum_filter
 from admin_views.filters import IdEqualFilter, catalogue_options
 from welcome.auth.roles import CATALOGUE_EDITORS
+from welcome.extensions import db
 from welcome.models import FieldOfAction, FieldTopic, Reason, ReasonKind, Role
+from welcome.services import catalogues
 
 LABELS = {
     "code": _l("Code"),
@@ -39,6 +43,9 @@ class CatalogueView(WelcomeModelView):
     form_columns = ("code", "label_de", "label_en", "active", "sort_order")
     form_args = {"code": {"description": _l("A short stable key without spaces, e.g. housing.")}}
     page_size = 50
+
+    def on_model_delete(self, model: Any) -> None:
+        catalogues.check_deletable(db.session, model)
 
 
 class FieldOfActionView(CatalogueView):

@@ -91,7 +91,7 @@ class ConsentPages:
 
 def _ids(name: str) -> list[int]:
     values = request.args.getlist(name)
-    if not all(value.isdigit() and int(value) < 2**31 for value in values):
+    if not all(value.isdecimal() and int(value) < 2**31 for value in values):
         abort(400, _("The link to the consent form is not valid."))
     return [int(value) for value in values]
 

@@ -3,15 +3,16 @@
 from datetime import date, timedelta
 from typing import Any
 
-from flask import redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from welcome.auth.redirects import current_path
-from welcome.auth.roles import CASEWORK, MONITORING_READERS, has_role
+from welcome.auth.roles import CASEWORK, FULL_RIGHTS, MONITORING_READERS, has_role
 from welcome.extensions import db
 from welcome.models import (
     Case,
@@ -22,7 +23,10 @@ from welcome.models import (
     Referral,
     ReferralStatus,
     Role,
+    User,
 )
+from welcome.services import users
+from welcome.services.errors import DomainError, NotAllowedError
 
 
 class RoleGuardMixin:
@@ -34,8 +38,6 @@ class RoleGuardMixin:
         return has_role(self.roles)
 
     def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
-        from flask import abort
-
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=current_path()))
         abort(403)
@@ -44,12 +46,41 @@ class RoleGuardMixin:
 class DashboardView(RoleGuardMixin, AdminIndexView):
     roles = frozenset({Role.COORDINATOR, Role.ASSISTANT, Role.IT_ADMIN})
 
+    def is_accessible(self) -> bool:
+        """Also for an account whose casework role waits for confirmation: it is told so."""
+        return super().is_accessible() or bool(
+            current_user.is_authenticated and current_user.pending_change is not None)
+
     @expose("/")
     def index(self) -> Any:
         casework = has_role(CASEWORK)
         return self.render("admin/dashboard.html",
                            figures=work_figures() if casework else None,
-                           paused=paused_interviews() if casework else [])
+                           paused=paused_interviews() if casework else [],
+                           pending=users.pending_accounts(db.session)
+                           if has_role(FULL_RIGHTS) else [])
+
+    @expose("/confirm-access/", methods=("POST",))
+    def confirm_access(self) -> Any:
+        """A coordinator confirms casework access given in the administration (separation of
+        duties: IT cannot give itself access to counselling content)."""
+        if not has_role(FULL_RIGHTS):
+            abort(403)
+        user_id = request.form.get("id", "")
+        user = db.session.get(User, int(user_id)) if user_id.isdecimal() and len(user_id) < 10 \
+            else None
+        if user is None:
+            abort(404)
+        try:
+            users.confirm_access(db.session, user, current_user._get_current_object())
+        except NotAllowedError as error:
+            abort(403, error.message)
+        except DomainError as error:
+            abort(409, error.message)
+        db.session.commit()
+        flash(_("%(name)s can now work with case content as %(role)s.", name=user.display_name,
+                role=user.role.label), "success")
+        return redirect(url_for(".index"))
 
 
 def paused_interviews(limit: int = 8) -> list[Interview]:

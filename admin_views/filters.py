@@ -33,7 +33,7 @@ class ExistsFilter(BaseSQLAFilter):
         self.criteria = criteria
 
     def validate(self, value: Any) -> bool:
-        return str(value).isdigit() and int(value) < 2**31
+        return str(value).isdecimal() and int(value) < 2**31
 
     def clean(self, value: Any) -> int:
         return int(value)
@@ -49,7 +49,7 @@ class IdEqualFilter(BaseSQLAFilter):
     """Equality on a foreign key, with the options read from the database at request time."""
 
     def validate(self, value: Any) -> bool:
-        return str(value).isdigit() and int(value) < 2**31
+        return str(value).isdecimal() and int(value) < 2**31
 
     def clean(self, value: Any) -> int:
         return int(value)

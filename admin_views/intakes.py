@@ -439,7 +439,7 @@ class IntakeView(WelcomeModelView):
             raw = request.args.get(kind)
             if raw is None:
                 continue
-            key = int(raw) if raw.isdigit() and int(raw) <= INT_MAX else None
+            key = int(raw) if raw.isdecimal() and int(raw) <= INT_MAX else None
             target = db.session.get(model, key) if key else None
             if target is None or target is intake:
                 abort(404)

@@ -665,7 +665,7 @@ def _member_rows(form: HouseholdForm) -> list[interviews.MemberRow]:
     for entry in form.members:
         member = entry.form
         raw_id = (member.person_id.data or "").strip()
-        person_id = int(raw_id) if raw_id.isdigit() and int(raw_id) <= INT_MAX else (
+        person_id = int(raw_id) if raw_id.isdecimal() and int(raw_id) <= INT_MAX else (
             -1 if raw_id else None)
         rows.append(interviews.MemberRow(
             person_id, member.relation.data,

@@ -3,11 +3,15 @@
 # PostgreSQL in production; without it the app uses instance/welcome.db (SQLite).
 # WELCOME_DATABASE_URL = "postgresql+psycopg://welcome:secret@db.example.org/welcome"
 
-# Required outside the demo: python -c 'import secrets; print(secrets.token_hex(32))'
+# Required outside the demo, at least 32 characters:
+# python -c 'import secrets; print(secrets.token_hex(32))'
 # WELCOME_SECRET_KEY = "..."
 
 # Serve cookies only over HTTPS (set when the app runs behind TLS).
 # WELCOME_HTTPS = True
+
+# Behind a reverse proxy (nginx, Apache) that sets X-Forwarded-For and X-Forwarded-Proto:
+# WELCOME_PROXY_COUNT = 1
 
 WELCOME_CITY_NAME = "Musterstadt"
 WELCOME_CENTER_NAME = "Welcome Center Musterstadt"

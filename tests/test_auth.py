@@ -1,5 +1,6 @@
 """Signing in and out, sessions, rate limits, CSRF and the CLI for accounts."""
 
+import secrets
 from datetime import timedelta
 
 import pytest
@@ -8,8 +9,9 @@ from sqlalchemy import select
 from tests.conftest import separate_app
 from tests.helpers import PASSWORD, CsrfClient, flashes, login_as, make_user
 from welcome.extensions import db
-from welcome.models import AuditAction, AuditEvent, Role, User
+from welcome.models import AuditAction, AuditEvent, Role, UiLocale, User
 from welcome.models.types import utcnow
+from welcome.services import audit
 
 WRONG = "Benutzername oder Passwort ist falsch"
 
@@ -100,6 +102,20 @@ def test_idle_session_expires(client, app):
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
     assert client.get("/admin/").status_code == 302
+    assert [(e.username, e.detail) for e in _events(AuditAction.LOGOUT)] == [
+        (user.username, "idle")]
+
+
+def test_idle_expiry_keeps_the_users_language(client, app):
+    user = make_user(Role.COORDINATOR, locale=UiLocale.EN)
+    client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert client.get("/admin/").status_code == 200
+    with client.session_transaction() as session:
+        session["last_seen"] -= (app.config["WELCOME_IDLE_MINUTES"] + 1) * 60
+    page = client.get("/admin/case/", follow_redirects=True).get_data(as_text=True)
+    assert 'lang="en"' in page
+    assert "You were signed out after a period of inactivity" in page
+    assert "Sign in" in page
 
 
 def test_post_without_csrf_token_is_refused(client):
@@ -112,19 +128,86 @@ def test_post_without_csrf_token_is_refused(client):
     assert response.status_code == 400
 
 
-def test_login_is_rate_limited(database_url):
-    """Ten attempts a minute per address and per user name; the eleventh gets a 429."""
-    with separate_app(database_url, WELCOME_LOGIN_RATE_LIMIT="10 per minute") as app:
+def _attempts(client, count, username=lambda n: "someone", address=lambda n: "10.0.0.1",
+              headers=lambda n: {}):
+    return [
+        client.post("/login", data={"username": username(n), "password": "wrong"},
+                    environ_base={"REMOTE_ADDR": address(n)}, headers=headers(n)).status_code
+        for n in range(count)
+    ]
+
+
+@pytest.fixture
+def limited_client(app, client, monkeypatch):
+    """The shared client with the production limit (the shared test app allows more).
+
+    Limit counters outlive a test, so every test signs in with names and addresses of its own.
+    """
+    monkeypatch.setitem(app.config, "WELCOME_LOGIN_RATE_LIMIT", "10 per minute")
+    return client
+
+
+def _fresh() -> tuple[str, str]:
+    """A user name prefix and an address no other test (or run) has used."""
+    tag = secrets.token_hex(3)
+    return f"rl-{tag}", ".".join(["10", *(str(int(tag[i:i + 2], 16)) for i in (0, 2, 4))])
+
+
+def test_login_is_rate_limited_per_user_name(limited_client):
+    """Ten failures a minute for one user name, even from ten different addresses."""
+    name, _address = _fresh()
+    statuses = _attempts(limited_client, 11, username=lambda n: name,
+                         address=lambda n: f"172.16.{secrets.randbelow(250)}.{n}")
+    assert statuses == [401] * 10 + [429]
+
+
+def test_login_is_rate_limited_per_address(limited_client):
+    """Ten failures a minute from one address, even for ten different user names."""
+    name, address = _fresh()
+    statuses = _attempts(limited_client, 11, username=lambda n: f"{name}-{n}",
+                         address=lambda n: address)
+    assert statuses == [401] * 10 + [429]
+
+
+def test_refused_attempt_says_when_to_retry_and_is_audited(limited_client):
+    name, address = _fresh()
+    _attempts(limited_client, 10, username=lambda n: f"{name}-{n}", address=lambda n: address)
+    response = limited_client.post("/login", data={"username": name, "password": "x"},
+                                   environ_base={"REMOTE_ADDR": address})
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    page = flashes(response)
+    assert "Zu viele Versuche" in page and "per 1 minute" not in page
+    refused = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == AuditAction.LOGIN_FAILED, AuditEvent.username == name))
+    assert [e.detail for e in refused] == ["rate limited"]
+
+
+def test_successful_sign_ins_do_not_count(limited_client):
+    """A whole office behind one address signs in every morning."""
+    user = make_user(Role.ASSISTANT)
+    _name, address = _fresh()
+    statuses = []
+    for _ in range(12):
+        statuses.append(limited_client.post(
+            "/login", data={"username": user.username, "password": PASSWORD},
+            environ_base={"REMOTE_ADDR": address}).status_code)
+        limited_client.post("/logout")
+    assert statuses == [302] * 12
+
+
+@pytest.mark.parametrize(("proxies", "expected"), [(0, [401] * 10 + [429]), (1, [401] * 11)])
+def test_behind_a_proxy_each_workstation_has_its_own_limit(app, database_url, proxies, expected):
+    """With WELCOME_PROXY_COUNT the address comes from X-Forwarded-For; without it, every
+    request seems to come from the proxy. (``app`` builds the schema.)"""
+    name, proxy = _fresh()
+    with separate_app(database_url, WELCOME_LOGIN_RATE_LIMIT="10 per minute",
+                      WELCOME_PROXY_COUNT=proxies) as app:
         app.test_client_class = CsrfClient
-        client = app.test_client()
-        statuses = [
-            client.post("/login", data={"username": "someone", "password": "wrong"}).status_code
-            for _ in range(11)
-        ]
-        assert statuses[:10] == [401] * 10
-        assert statuses[10] == 429
-        assert "Zu viele Versuche" in client.post(
-            "/login", data={"username": "other", "password": "x"}).get_data(as_text=True)
+        statuses = _attempts(app.test_client(), 11, username=lambda n: f"{name}-{n}",
+                             address=lambda n: proxy,
+                             headers=lambda n: {"X-Forwarded-For": f"192.168.7.{n}"})
+    assert statuses == expected
 
 
 def test_language_switch_is_stored_on_the_user(client):
@@ -244,3 +327,106 @@ def test_keepalive_needs_a_signed_in_user_and_a_token(client):
     login_as(client, Role.ASSISTANT)
     assert client.post("/keepalive", csrf=False).status_code == 400
     assert client.post("/keepalive").get_json()["csrf_token"]
+
+
+def _copy_of(client, app):
+    """A second browser holding a copy of ``client``'s session cookie."""
+    other = app.test_client()
+    other.set_cookie("session", client.get_cookie("session").value)
+    return other
+
+
+def test_a_copied_session_cookie_stops_working_after_sign_out(client, app):
+    user = make_user(Role.COORDINATOR)
+    client.post("/login", data={"username": user.username, "password": PASSWORD})
+    copy = _copy_of(client, app)
+    assert copy.get("/admin/").status_code == 200
+    client.post("/logout")
+    response = copy.get("/admin/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert copy.get("/admin/").status_code == 302, "reusing the cookie revives nothing"
+
+
+@pytest.mark.parametrize("change", ["new password", "role", "deactivated"])
+def test_account_changes_end_its_open_sessions(client, app, change):
+    user = make_user(Role.ASSISTANT)
+    client.post("/login", data={"username": user.username, "password": PASSWORD})
+    browser = _copy_of(client, app)
+    assert browser.get("/admin/").status_code == 200
+    login_as(client, Role.IT_ADMIN)
+    if change == "new password":
+        response = client.post(f"/admin/user/password/?id={user.id}", data={
+            "password": "ein ganz neues Passwort", "confirm": "ein ganz neues Passwort"})
+    else:
+        data = {"username": user.username, "display_name": user.display_name,
+                "role": "clerk" if change == "role" else "assistant", "locale": "de"}
+        if change == "role":
+            data["active"] = "y"
+        response = client.post(f"/admin/user/edit/?id={user.id}", data=data)
+    assert response.status_code == 302, flashes(response)
+    assert browser.get("/admin/").status_code == 302
+
+
+def test_language_chosen_on_the_sign_in_page_is_kept(client):
+    user = make_user(Role.COORDINATOR)
+    client.post("/language", data={"locale": "en", "next": "/login"})
+    client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert 'lang="en"' in client.get("/admin/").get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale is UiLocale.EN
+
+
+def test_the_language_of_the_last_user_is_no_choice_for_the_next(client):
+    """After sign-out the sign-in page keeps the user's language; the next colleague who signs
+    in on that computer keeps their own."""
+    english = make_user(Role.COORDINATOR, locale=UiLocale.EN)
+    german = make_user(Role.ASSISTANT)
+    client.post("/login", data={"username": english.username, "password": PASSWORD})
+    client.post("/logout")
+    assert "Sign in" in client.get("/login").get_data(as_text=True)
+    client.post("/login", data={"username": german.username, "password": PASSWORD})
+    assert 'lang="de"' in client.get("/admin/").get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, german.id).locale is UiLocale.DE
+
+
+def test_expired_form_gets_a_page_in_the_users_language(client):
+    login_as(client, Role.COORDINATOR)
+    response = client.post("/admin/person/new/", data={"given_name": "A"}, csrf=False)
+    assert response.status_code == 400
+    page = flashes(response)
+    assert "Das Formular ist abgelaufen" in page
+    assert "CSRF" not in page
+
+
+def test_the_actor_is_the_one_who_began_the_request(app, db):
+    """Flask-Login forgets an account that becomes inactive; the audit log must not."""
+    from flask_login import login_user
+
+    from welcome.auth import remember_actor
+
+    user = make_user(Role.IT_ADMIN)
+    with app.test_request_context():
+        login_user(user)
+        remember_actor()
+        user.active = False
+        assert audit.current_actor() == (user.id, user.username)
+
+
+def test_cli_speaks_english(runner):
+    result = runner.invoke(args=["welcome", "create-user", "--username", "kurt", "--role",
+                                 "assistant", "--password-stdin"], input="kurz\n")
+    assert result.exit_code != 0
+    assert "The password needs at least 10 characters." in result.output
+    result = runner.invoke(args=["welcome", "create-user", "--username", "x y", "--role",
+                                 "assistant", "--password-stdin"], input="ein gutes Passwort\n")
+    assert "A user name cannot contain spaces." in result.output
+
+
+def test_cli_deactivation_ends_open_sessions(client, app, runner):
+    user = make_user(Role.ASSISTANT)
+    client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert client.get("/admin/").status_code == 200
+    result = runner.invoke(args=["welcome", "deactivate-user", "--username", user.username])
+    assert result.exit_code == 0, result.output
+    assert client.get("/admin/").status_code == 302

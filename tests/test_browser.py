@@ -63,3 +63,33 @@ def test_clerk_cannot_reach_the_case_list(page, live_server):
     assert response.status == 403
     assert page.get_by_role("heading", name="Kein Zugriff").is_visible()
     shot(page, "05-clerk-forbidden")
+
+
+def test_lookups_and_date_filters_speak_german(page, live_server):
+    """Flask-Admin's Select2 lookups and date-range picker ship in English only."""
+    sign_in(page, live_server, "test-coordinator")
+    page.wait_for_url(re.compile(r"/admin/$"))
+    page.get_by_role("button", name="Deutsch").click()  # another test may have left English
+    page.wait_for_load_state()
+
+    page.goto(f"{live_server}/admin/case/")
+    page.get_by_role("link", name="Filter hinzufügen").click()
+    page.locator(".field-filters a.filter", has_text="Eröffnet am").click()
+    page.locator("table.filters input.filter-val").first.click()
+    picker = page.locator(".daterangepicker").first
+    picker.wait_for(state="visible")
+    text = picker.inner_text()
+    assert "Anwenden" in text and "Abbrechen" in text
+    assert "Apply" not in text and "Cancel" not in text
+    headers = picker.locator(".calendar.left thead tr").nth(1).locator("th").all_inner_texts()
+    assert [day.strip() for day in headers][:2] == ["Mo", "Di"], headers
+    shot(page, "06-date-filter-german")
+    page.keyboard.press("Escape")
+
+    page.goto(f"{live_server}/admin/case/new/")
+    page.locator("#s2id_main_person a.select2-choice").click()
+    page.keyboard.type("Zzqxy")
+    no_match = page.locator(".select2-no-results")
+    no_match.wait_for(state="visible")
+    assert no_match.inner_text().strip() == "Keine Treffer"
+    shot(page, "07-lookup-german")

@@ -34,3 +34,19 @@ def test_login_page_renders(client):
     response = client.get("/login")
     assert response.status_code == 200
     assert 'lang="de"' in response.get_data(as_text=True)
+
+
+def test_a_short_secret_key_is_refused(monkeypatch, tmp_path):
+    """A short key can be guessed, and with it every session cookie."""
+    monkeypatch.delenv("WELCOME_DEMO", raising=False)
+    database = f"sqlite:///{tmp_path / 'x.db'}"
+    with pytest.raises(RuntimeError, match="too short"):
+        create_app({"WELCOME_DATABASE_URL": database, "WELCOME_SECRET_KEY": "geheim123"})
+    app = create_app({"WELCOME_DATABASE_URL": database, "WELCOME_SECRET_KEY": "k" * 32})
+    assert app.secret_key == "k" * 32
+
+
+def test_a_negative_proxy_count_is_refused(tmp_path):
+    with pytest.raises(RuntimeError, match="WELCOME_PROXY_COUNT"):
+        create_app({"TESTING": True, "WELCOME_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+                    "WELCOME_PROXY_COUNT": -1})

@@ -5,10 +5,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from welcome.config import DEMO_NEIGHBOURING_DISTRICTS, DefaultConfig, environment_overrides
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: Shortest WELCOME_SECRET_KEY accepted outside demo and test instances.
+MIN_SECRET_KEY_LENGTH = 32
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -19,6 +22,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """
     app = Flask(__name__, instance_relative_config=True)
     init_config(app, config)
+    init_proxy(app)
+    init_request_guards(app)
     init_extensions(app)
     init_i18n(app)
     init_auth(app)
@@ -39,7 +44,7 @@ def init_config(app: Flask, config: dict[str, Any] | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["WELCOME_DATABASE_URL"] or (
         f"sqlite:///{Path(app.instance_path) / 'welcome.db'}"
     )
-    app.config["SECRET_KEY"] = app.config["WELCOME_SECRET_KEY"] or _demo_secret_key(app)
+    app.config["SECRET_KEY"] = _secret_key(app)
     app.config["SESSION_COOKIE_SECURE"] = app.config["WELCOME_HTTPS"]
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["WELCOME_HTTPS"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["WELCOME_TIMEZONE"]
@@ -47,6 +52,24 @@ def init_config(app: Flask, config: dict[str, Any] | None) -> None:
     if app.config["WELCOME_DEMO"] and not app.config["WELCOME_NEIGHBOURING_DISTRICTS"]:
         app.config["WELCOME_NEIGHBOURING_DISTRICTS"] = DEMO_NEIGHBOURING_DISTRICTS
     app.debug = bool(app.config["WELCOME_DEBUG"])
+
+
+def _secret_key(app: Flask) -> str:
+    """The configured key; a demo or test instance keeps a generated one in instance/.
+
+    :raises RuntimeError: outside a demo or test instance, when the key is missing or shorter
+        than MIN_SECRET_KEY_LENGTH (a short key can be guessed, and with it every session).
+    """
+    key = app.config["WELCOME_SECRET_KEY"]
+    relaxed = app.config["WELCOME_DEMO"] or app.config.get("TESTING")
+    if key and (relaxed or len(key) >= MIN_SECRET_KEY_LENGTH):
+        return key
+    if key:
+        raise RuntimeError(
+            f"WELCOME_SECRET_KEY is too short: use at least {MIN_SECRET_KEY_LENGTH} random "
+            "characters (python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    return _demo_secret_key(app)
 
 
 def _demo_secret_key(app: Flask) -> str:
@@ -62,6 +85,26 @@ def _demo_secret_key(app: Flask) -> str:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def init_proxy(app: Flask) -> None:
+    """Behind WELCOME_PROXY_COUNT reverse proxies, read the client's address and scheme from
+    the headers they add (X-Forwarded-For, X-Forwarded-Proto), so that sign-in limits count
+    per workstation rather than for the whole office behind the proxy.
+
+    :raises RuntimeError: when the setting is negative.
+    """
+    count = app.config["WELCOME_PROXY_COUNT"]
+    if count < 0:
+        raise RuntimeError("WELCOME_PROXY_COUNT is the number of proxies in front (0 or more).")
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+
+
+def init_request_guards(app: Flask) -> None:
+    from welcome import security
+
+    security.init_guards(app)
 
 
 def init_extensions(app: Flask) -> None:

@@ -1,12 +1,16 @@
 """Command-line tasks for IT: catalogues, demo data, user accounts, translations."""
 
+import functools
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from babel.messages.pofile import read_po, write_po
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from welcome.config import TRANSLATIONS_DIR
 from welcome.extensions import db
@@ -21,7 +25,20 @@ translate_cli = AppGroup("translate", help="Extract, update and compile the UI t
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def in_english(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The command line speaks English throughout, also in the messages services raise
+    (which otherwise follow the web UI's German default)."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with force_locale("en"):
+            return command(*args, **kwargs)
+
+    return run
+
+
 @welcome_cli.command("seed-catalogues")
+@in_english
 def seed_catalogues_command() -> None:
     """Load fields of action, residence purposes, partner types, languages and reasons.
 
@@ -37,6 +54,7 @@ def seed_catalogues_command() -> None:
 @welcome_cli.command("seed-demo")
 @click.option("--if-empty", is_flag=True,
               help="Do nothing (and succeed) when the database already holds data.")
+@in_english
 def seed_demo_command(if_empty: bool) -> None:
     """Fill an empty database with the fictional demo data set and one user per role."""
     if demo.holds_demo_data(db.session) or demo.holds_any_casework(db.session):
@@ -70,6 +88,7 @@ def _read_password(password_stdin: bool) -> str:
 @click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option("--name", "display_name", help="Name shown in the app (default: the user name).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@in_english
 def create_user_command(username: str, role: str, display_name: str | None,
                         password_stdin: bool) -> None:
     """Create a staff account."""
@@ -86,6 +105,7 @@ def create_user_command(username: str, role: str, display_name: str | None,
 @welcome_cli.command("set-password")
 @click.option("--username", required=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@in_english
 def set_password_command(username: str, password_stdin: bool) -> None:
     """Give a user a new password (also lifts a lockout)."""
     user = users.find_user(db.session, username)
@@ -103,13 +123,14 @@ def set_password_command(username: str, password_stdin: bool) -> None:
 
 @welcome_cli.command("deactivate-user")
 @click.option("--username", required=True)
+@in_english
 def deactivate_user_command(username: str) -> None:
-    """Stop a user from signing in; their history stays in the audit log."""
+    """Stop a user from signing in and end their open sessions; their history stays."""
     user = users.find_user(db.session, username)
     if user is None:
         raise click.ClickException(f"There is no user {username}.")
     with audit.acting_as(None, "cli:deactivate-user"):
-        user.active = False
+        users.deactivate_user(user)
         db.session.commit()
     click.echo(f"User {username} deactivated.")
 

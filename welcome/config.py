@@ -32,7 +32,11 @@ class DefaultConfig:
     WELCOME_RETENTION_MONTHS: int = 12
     #: Minutes of inactivity after which a login expires.
     WELCOME_IDLE_MINUTES: int = 30
+    #: Failed sign-ins allowed per address and, separately, per user name.
     WELCOME_LOGIN_RATE_LIMIT: str = "10 per minute"
+    #: Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto headers are
+    #: trusted; 0 means the app is reached directly.
+    WELCOME_PROXY_COUNT: int = 0
     #: Where rate-limit counters live; use redis://… when several processes serve the app.
     WELCOME_RATELIMIT_STORAGE_URI: str = "memory://"
     WELCOME_PAGE_SIZE: int = 20

@@ -1,7 +1,12 @@
 """Error pages in the user's language, for every status the app can answer with."""
 
+import time
+from typing import Any
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from welcome.auth.redirects import safe_next
@@ -30,7 +35,15 @@ MESSAGES = {
 }
 
 
+#: Flask-WTF's and Flask-Limiter's own descriptions are English; these replace them.
+CSRF_MESSAGE = (_l("The form has expired"),
+                _l("The page was open too long, or was opened before you signed in again. "
+                   "Please reload the page and enter your changes once more."))
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(RateLimitExceeded, handle_rate_limit)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)
 
@@ -41,6 +54,32 @@ def handle_http_error(error: HTTPException):
     # A description set by our own code (abort(400, "…")) is more precise than the default.
     if error.description and error.description != type(error).description:
         message = error.description
+    return error_page(code, title, message)
+
+
+def handle_csrf_error(error: CSRFError):
+    return error_page(400, *CSRF_MESSAGE)
+
+
+def handle_rate_limit(error: RateLimitExceeded):
+    """429 with a Retry-After header; a blocked sign-in attempt is audited like a failed one."""
+    from welcome.extensions import db, limiter
+    from welcome.models import AuditAction
+    from welcome.services import audit
+
+    if request.endpoint == "auth.login":
+        username = request.form.get("username", "").strip()[:64]
+        audit.record(db.session, AuditAction.LOGIN_FAILED, "User", detail="rate limited",
+                     user_id=None, username=username)
+        db.session.commit()
+    current = limiter.current_limit
+    reset_at = current.reset_at if current is not None else time.time() + 60
+    response = error_page(429, *MESSAGES[429])
+    return response[0], 429, {"Retry-After": str(max(1, int(reset_at - time.time())))}
+
+
+def error_page(code: int, title: Any, message: Any):
+    """The error page (or, for the admin's ajax lookups, JSON) in the user's language."""
     if _wants_json():
         return jsonify(error=str(title), message=str(message)), code
     back = safe_next(request.referrer and _path_of(request.referrer), "")

@@ -2,10 +2,12 @@
 
 from datetime import date, datetime
 from functools import cache
+from typing import Any
 
-from babel import Locale
+from babel import Locale, dates
 from flask import Flask, has_request_context, session
-from flask_babel import Domain, force_locale, format_date, format_datetime, get_locale
+from flask_babel import Domain, force_locale, format_datetime, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from welcome.config import TRANSLATIONS_DIR
@@ -47,8 +49,44 @@ def select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals.update(country_name=country_name, get_locale=get_locale)
+    app.jinja_env.globals.update(country_name=country_name, get_locale=get_locale,
+                                 widget_texts=widget_texts)
     app.jinja_env.filters.update(date=format_day, datetime=format_moment)
+
+
+def widget_texts() -> dict[str, Any]:
+    """Texts of Flask-Admin's script widgets (Select2 lookups, the date-range picker of list
+    filters), which ship in English only; the base template hands them to welcome.js.
+
+    Day and month names and the first day of the week come from CLDR for the UI language.
+    """
+    locale = Locale.parse(_ui_language())
+    days = locale.days["stand-alone"]["abbreviated"]
+    months = locale.months["stand-alone"]["abbreviated"]
+    return {
+        "select2": {
+            "noMatches": _("No matches found"),
+            "searching": _("Searching …"),
+            "loadMore": _("Loading more results …"),
+            "ajaxError": _("The list could not be loaded. Please try again."),
+            "inputTooShort": _("Please type {n} more character(s)"),
+            "inputTooLong": _("Please delete {n} character(s)"),
+            "selectionTooBig": _("You can choose at most {n} entries"),
+            "matches": _("{n} results; choose one with the arrow keys"),
+        },
+        "dates": {
+            "applyLabel": _("Apply"),
+            "cancelLabel": _("Cancel"),
+            "fromLabel": _("From"),
+            "toLabel": _("To"),
+            "weekLabel": _("Wk"),
+            "customRangeLabel": _("Custom range"),
+            # The picker counts days from Sunday (0); CLDR counts from Monday (0).
+            "daysOfWeek": [days[(index + 6) % 7] for index in range(7)],
+            "monthNames": [months[month] for month in range(1, 13)],
+            "firstDay": (locale.first_week_day + 1) % 7,
+        },
+    }
 
 
 @cache
@@ -80,7 +118,9 @@ def is_country_code(code: str) -> bool:
 
 
 def format_day(value: date | None) -> str:
-    return format_date(value, "medium") if value else ""
+    """A date as the UI language writes it ("15.10.1984", "Oct 15, 1984"); German outside a
+    request, so models can use it in ``__str__`` anywhere."""
+    return dates.format_date(value, "medium", locale=_ui_language()) if value else ""
 
 
 def format_moment(value: datetime | None) -> str:

@@ -1,8 +1,10 @@
-"""Security headers on every response; all assets come from the app itself."""
+"""Security headers on every response, and checks every request passes before anything else;
+all assets come from the app itself."""
 
 import secrets
 
-from flask import Flask, Response, g
+from flask import Flask, Response, abort, g, request
+from flask_babel import gettext as _
 
 #: No external host anywhere: scripts need this response's nonce, styles and images are local.
 CSP = (
@@ -17,6 +19,28 @@ CSP = (
     "form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+def init_guards(app: Flask) -> None:
+    """Checks that run before every other request hook (rate limits, CSRF, sign-in)."""
+    app.before_request(refuse_nul_characters)
+
+
+def refuse_nul_characters() -> None:
+    """A zero byte in a URL or form is never real input (it comes from a broken paste or a
+    probe) and PostgreSQL refuses to store or compare it, so it is answered here, once for
+    every screen, instead of failing deep inside a query.
+
+    :raises BadRequest: when the path, a query or form argument, or a file name holds one.
+    """
+    values = [request.path]
+    for data in (request.args, request.form):
+        for key, value in data.items(multi=True):
+            values += [key, value]
+    values += [upload.filename or "" for upload in request.files.values()]
+    if any("\x00" in value for value in values):
+        abort(400, _("The request contains a zero byte, which is not allowed. Please check what "
+                     "you typed or pasted and try again."))
 
 
 def init_app(app: Flask) -> None:

@@ -21,11 +21,13 @@ CLERKS = frozenset({Role.CLERK})
 
 
 def has_role(roles: Iterable[Role]) -> bool:
-    """Whether the signed-in user holds one of ``roles`` (False when signed out)."""
-    return bool(current_user and current_user.is_authenticated and current_user.role in roles)
+    """Whether the signed-in user holds one of ``roles`` (False when signed out, and for a
+    casework role that still waits for a coordinator's confirmation)."""
+    return bool(current_user and current_user.is_authenticated
+                and current_user.confirmed_role in roles)
 
 
-def home_endpoint(role: Role) -> str:
+def home_endpoint(role: Role | None) -> str:
     """Where a role lands after signing in."""
     return {
         Role.CLERK: "intake.index",

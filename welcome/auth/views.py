@@ -2,6 +2,7 @@
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     flash,
     jsonify,
@@ -44,16 +45,22 @@ def _username_key() -> str:
     return "user:" + request.form.get("username", "").strip().lower()[:64]
 
 
+def _failed(response: Response) -> bool:
+    """Only failed sign-ins count towards the limits: a whole office signing in every morning
+    through one proxy address must not lock itself out."""
+    return response.status_code != 302
+
+
 @blueprint.route("/")
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return redirect(url_for(home_endpoint(current_user.role)))
+    return redirect(url_for(home_endpoint(current_user.confirmed_role)))
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate, methods=["POST"])
-@limiter.limit(_login_rate, methods=["POST"], key_func=_username_key)
+@limiter.limit(_login_rate, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_rate, methods=["POST"], key_func=_username_key, deduct_when=_failed)
 def login():
     form = LoginForm()
     target = safe_next(request.args.get("next"), "")
@@ -61,11 +68,14 @@ def login():
         return redirect(target or url_for("auth.home"))
     if form.validate_on_submit():
         user = users.authenticate(db.session, form.username.data, form.password.data)
+        if user is not None and session.get("locale_chosen"):
+            # A language picked on the sign-in page is a choice for this account too.
+            user.locale = UiLocale(session["locale"])
         db.session.commit()
         if user is not None:
             session.clear()
             login_user(user)
-            return redirect(target or url_for(home_endpoint(user.role)))
+            return redirect(target or url_for(home_endpoint(user.confirmed_role)))
         flash(_("User name or password is wrong, or the account may not sign in."), "danger")
         return render_template("auth/login.html", form=form, next=target), 401
     status = 400 if form.is_submitted() else 200
@@ -75,7 +85,10 @@ def login():
 @blueprint.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """Sign out everywhere: the account gets a new session token, so a copy of the session
+    cookie (another browser, a captured one) stops working too."""
     audit.record(db.session, AuditAction.LOGOUT, "User", current_user.id)
+    users.end_sessions(current_user._get_current_object())
     db.session.commit()
     locale = str(current_user.locale)
     logout_user()
@@ -103,4 +116,6 @@ def set_language():
     if current_user.is_authenticated:
         current_user.locale = UiLocale(code)
         db.session.commit()
+    else:
+        session["locale_chosen"] = True
     return redirect(safe_next(request.form.get("next"), url_for("auth.home")))

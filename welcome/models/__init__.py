@@ -39,9 +39,10 @@ from welcome.models.person import Person, Sex
 from welcome.models.referral import PartnerAnswer, Referral, ReferralCategory, ReferralStatus
 from welcome.models.resource import Resource
 from welcome.models.settings import InstanceSetting
-from welcome.models.user import Role, UiLocale, User
+from welcome.models.user import AccessChange, Role, UiLocale, User
 
 __all__ = [
+    "AccessChange",
     "AuditAction",
     "AuditEvent",
     "Case",

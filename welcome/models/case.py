@@ -28,6 +28,7 @@ from welcome.models.user import User
 if TYPE_CHECKING:
     from welcome.models.consultation import Consultation
     from welcome.models.intake import Intake
+    from welcome.models.interview import Interview
     from welcome.models.referral import Referral
 
 
@@ -110,29 +111,29 @@ class Case(VersionedMixin, TimestampMixin, db.Model):
     main_person: Mapped[Person] = relationship()
     closure_reason: Mapped[Reason | None] = relationship()
     responsible: Mapped[User | None] = relationship()
+    # The collections below are deleted (or unlinked) by the ORM, row by row, rather than by
+    # the database's ON DELETE rule, so the audit log records every row a case takes with it.
     members: Mapped[list["CaseMember"]] = relationship(
-        back_populates="case", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="case", cascade="all, delete-orphan"
     )
     needs: Mapped[list[Need]] = relationship(
-        back_populates="case",
-        cascade="all, delete-orphan",
-        passive_deletes=True,
-        order_by=Need.id,
+        back_populates="case", cascade="all, delete-orphan", order_by=Need.id
     )
     consultations: Mapped[list["Consultation"]] = relationship(
         back_populates="case",
         cascade="all, delete-orphan",
-        passive_deletes=True,
         order_by="Consultation.held_on.desc()",
     )
     referrals: Mapped[list["Referral"]] = relationship(
-        back_populates="case",
-        cascade="all, delete-orphan",
-        passive_deletes=True,
-        order_by="Referral.id",
+        back_populates="case", cascade="all, delete-orphan", order_by="Referral.id"
     )
-    #: The intake(s) this case came from or absorbed.
-    intakes: Mapped[list["Intake"]] = relationship(back_populates="case", passive_deletes=True)
+    #: One-way (no back-reference), so a new interview is not added before it is in the
+    #: session.
+    interviews: Mapped[list["Interview"]] = relationship(
+        cascade="all, delete", overlaps="case"
+    )
+    #: The intake(s) this case came from or absorbed; they stay, without the case.
+    intakes: Mapped[list["Intake"]] = relationship(back_populates="case")
 
     #: Needs still waiting for an outcome; deferred so only the case list pays for it.
     open_needs_count: Mapped[int] = column_property(

@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from welcome.extensions import db
+from welcome.i18n import format_day
 from welcome.models.base import (
     LabelledEnum,
     TimestampMixin,
@@ -174,7 +175,7 @@ class Consent(VersionedMixin, TimestampMixin, db.Model):
     scan_mimetype: Mapped[str | None] = mapped_column(String(100))
     notes: Mapped[str | None] = mapped_column(Text)
 
-    person: Mapped[Person] = relationship()
+    person: Mapped[Person] = relationship(overlaps="consents")
     form_language: Mapped[Language] = relationship()
     recorded_by: Mapped[User | None] = relationship()
     partners: Mapped[list[Partner]] = relationship(
@@ -218,7 +219,7 @@ class Consent(VersionedMixin, TimestampMixin, db.Model):
 
     def __str__(self) -> str:
         purpose = self.purpose.label if self.purpose else ""
-        return f"{purpose} ({self.given_on:%d.%m.%Y})" if self.given_on else purpose
+        return f"{purpose} ({format_day(self.given_on)})" if self.given_on else purpose
 
     def __repr__(self) -> str:
         return f"<Consent {self.id} person={self.person_id} {self.purpose}>"

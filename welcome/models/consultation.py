@@ -8,12 +8,14 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from welcome.extensions import db
+from welcome.i18n import format_day
 from welcome.models.base import LabelledEnum, TimestampMixin, enum_type
 from welcome.models.catalogue import Language
 from welcome.models.user import User
 
 if TYPE_CHECKING:
     from welcome.models.case import Case
+    from welcome.models.interview import Interview
 
 
 class ConsultationKind(LabelledEnum):
@@ -66,9 +68,11 @@ class Consultation(TimestampMixin, db.Model):
     case: Mapped["Case"] = relationship(back_populates="consultations")
     language: Mapped[Language | None] = relationship()
     staff: Mapped[User | None] = relationship()
+    #: Interviews finished as this consultation; unlinked (and audited) if it is deleted.
+    interviews: Mapped[list["Interview"]] = relationship(overlaps="consultation")
 
     def __str__(self) -> str:
-        return f"{self.held_on:%d.%m.%Y} {self.kind.label if self.kind else ''}"
+        return f"{format_day(self.held_on)} {self.kind.label if self.kind else ''}"
 
     def __repr__(self) -> str:
         return f"<Consultation {self.id} case={self.case_id} {self.held_on}>"

@@ -108,7 +108,7 @@ class Intake(TimestampMixin, db.Model):
     created_by: Mapped[User | None] = relationship()
     decision_reason: Mapped[Reason | None] = relationship()
     case: Mapped[Case | None] = relationship(back_populates="intakes")
-    person: Mapped[Person | None] = relationship()
+    person: Mapped[Person | None] = relationship(overlaps="intakes")
 
     @property
     def full_name(self) -> str:

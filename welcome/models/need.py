@@ -14,6 +14,7 @@ from welcome.models.person import Person
 
 if TYPE_CHECKING:
     from welcome.models.case import Case
+    from welcome.models.referral import Referral
 
 
 class NeedStatus(LabelledEnum):
@@ -101,6 +102,11 @@ class Need(VersionedMixin, TimestampMixin, db.Model):
 
     case: Mapped["Case"] = relationship(back_populates="needs")
     person: Mapped[Person | None] = relationship()
+    #: Deleted with the need, row by row, so the audit log records each. One-way (no
+    #: back-reference), so a new referral is not added to it before it is in the session.
+    referrals: Mapped[list["Referral"]] = relationship(
+        cascade="all, delete", order_by="Referral.id", overlaps="need"
+    )
     field_of_action: Mapped[FieldOfAction] = relationship()
     topics: Mapped[list[FieldTopic]] = relationship(
         secondary=need_topics, order_by=(FieldTopic.sort_order, FieldTopic.id)

@@ -1,14 +1,21 @@
 """People the center advises."""
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from welcome.extensions import db
+from welcome.i18n import format_day
 from welcome.models.base import LabelledEnum, TimestampMixin, VersionedMixin, enum_type
 from welcome.models.catalogue import Language, ResidencePurpose
+
+if TYPE_CHECKING:
+    from welcome.models.consent import Consent
+    from welcome.models.intake import Intake
+    from welcome.models.need import Need
 
 
 class Sex(LabelledEnum):
@@ -70,13 +77,24 @@ class Person(VersionedMixin, TimestampMixin, db.Model):
         secondary=person_languages, order_by=Language.sort_order
     )
     residence_purpose: Mapped[ResidencePurpose | None] = relationship()
+    # Deleted (consents) or unlinked (needs, intakes) by the ORM, row by row, rather than by
+    # the database's ON DELETE rule, so the audit log records each row a deletion touches.
+    # One-way (no back-references), so a new consent or need is not added to them before it
+    # is in the session.
+    consents: Mapped[list["Consent"]] = relationship(
+        cascade="all, delete", order_by="Consent.id", overlaps="person"
+    )
+    #: Needs recorded for this household member.
+    needs: Mapped[list["Need"]] = relationship(overlaps="person")
+    #: Intakes merged into or accepted as this person.
+    intakes: Mapped[list["Intake"]] = relationship(overlaps="person")
 
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
 
     def __str__(self) -> str:
-        born = f" ({self.date_of_birth:%d.%m.%Y})" if self.date_of_birth else ""
+        born = f" ({format_day(self.date_of_birth)})" if self.date_of_birth else ""
         return f"{self.family_name}, {self.given_name}{born}"
 
     def __repr__(self) -> str:

@@ -132,7 +132,7 @@ class Referral(VersionedMixin, TimestampMixin, db.Model):
     notes: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped["Case"] = relationship(back_populates="referrals")
-    need: Mapped[Need] = relationship()
+    need: Mapped[Need] = relationship(overlaps="referrals")
     partner: Mapped[Partner] = relationship()
     consent: Mapped[Consent | None] = relationship()
     handed_over_by: Mapped[User | None] = relationship()
@@ -141,8 +141,7 @@ class Referral(VersionedMixin, TimestampMixin, db.Model):
         cascade="all, delete-orphan", passive_deletes=True
     )
     feedback_links: Mapped[list["FeedbackLink"]] = relationship(
-        back_populates="referral", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="FeedbackLink.id",
+        back_populates="referral", cascade="all, delete-orphan", order_by="FeedbackLink.id"
     )
     #: What the partner reported through a feedback link, kept as they said it (the answer,
     #: the appointment date, the reason they could not help, their note) and when, so that

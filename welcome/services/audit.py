@@ -5,12 +5,13 @@ commands and services all leave a trace without remembering to. Reads, exports, 
 handovers are recorded explicitly with :func:`record`.
 """
 
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from flask import has_request_context
+from flask import g, has_request_context
 from flask_login import current_user
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
@@ -32,7 +33,9 @@ from welcome.models.types import utcnow
 UNAUDITED = (AuditEvent, CaseReferenceCounter, InstanceSetting, InterviewKey)
 CHILD_ROWS = (ConsentCategory, ConsentChannel, ReferralCategory)
 #: Columns whose change says nothing a reader of the log needs (sign-ins are logged as such).
-NOISE = {"created_at", "updated_at", "version", "last_login_at", "failed_logins", "locked_until"}
+#: A new session token goes with a sign-out or a change that is logged by its own name.
+NOISE = {"created_at", "updated_at", "version", "last_login_at", "failed_logins", "locked_until",
+         "session_token"}
 
 _cli_actor: ContextVar[tuple[int | None, str] | None] = ContextVar("audit_cli_actor", default=None)
 
@@ -48,9 +51,15 @@ def acting_as(user_id: int | None, username: str) -> Iterator[None]:
 
 
 def current_actor() -> tuple[int | None, str]:
-    """The (user id, username) responsible for what happens now."""
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return current_user.id, current_user.username
+    """The (user id, username) responsible for what happens now.
+
+    In a request, the user who was signed in when it began (``welcome.auth.remember_actor``).
+    """
+    if has_request_context():
+        if "audit_actor" in g:
+            return g.audit_actor
+        if current_user and current_user.is_authenticated:
+            return current_user.id, current_user.username
     actor = _cli_actor.get()
     if actor is not None:
         return actor
@@ -86,6 +95,21 @@ def record(
             detail=detail,
         )
     )
+
+
+#: Longest text the audit log keeps in ``detail``.
+DETAIL_LENGTH = 500
+
+
+def export_detail(export_type: str, rows: int, arguments: str) -> str:
+    """What an export contained: format, number of rows and the list's search and filters (as
+    in its URL), language-neutral; the audit log screen shows it translated."""
+    detail = {"format": export_type, "rows": rows, "list": arguments}
+    text = json.dumps(detail, ensure_ascii=False)
+    while len(text) > DETAIL_LENGTH:
+        detail["list"] = detail["list"][:-20] + "…"
+        text = json.dumps(detail, ensure_ascii=False)
+    return text
 
 
 def install() -> None:
@@ -146,11 +170,11 @@ def _changed_fields(obj: Any, action: AuditAction) -> list[str]:
         else:
             changed = history.has_changes()
         if changed:
-            names.add(_field_name(attr.key, relationships))
+            names.add(field_name(attr.key, relationships))
     return sorted(names)
 
 
-def _field_name(key: str, relationships: Iterable[str]) -> str:
+def field_name(key: str, relationships: Iterable[str]) -> str:
     """The name a reader knows: ``partner`` for ``partner_id``, ``categories`` for rows."""
     if key.endswith("_id") and key.removesuffix("_id") in relationships:
         return key.removesuffix("_id")

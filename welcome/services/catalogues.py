@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,8 @@ from welcome.models import (
     Reason,
     ResidencePurpose,
 )
+from welcome.services.database import referencing_tables
+from welcome.services.errors import DomainError
 
 CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "catalogues"
 #: File name → model, in the order they are loaded.
@@ -69,3 +72,14 @@ def _seed_topics(session: Session) -> int:
             count += 1
     session.flush()
     return count
+
+
+def check_deletable(session: Session, entry: Any) -> None:
+    """An entry still used by records is switched off instead of deleted: deleting it would
+    blank the field in those records (unaudited, by the database) or fail.
+
+    :raises DomainError: when a record still uses the entry.
+    """
+    if referencing_tables(session, entry):
+        raise DomainError(_("%(label)s is still used by records. Switch it off (untick "
+                            "Active) instead of deleting it.", label=entry.label))

@@ -3,7 +3,7 @@
 import zlib
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, exists, func, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -56,3 +56,24 @@ def take_turn(session: Session, name: str) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(zlib.crc32(name.encode()))))
+
+
+def referencing_tables(session: Session, record: Any) -> list[str]:
+    """Names of the tables with a row that points at ``record`` through a foreign key.
+
+    Walks the schema rather than a hand-written list, so a table added later is checked too.
+    """
+    table = inspect(record).mapper.local_table
+    key = inspect(record).identity
+    if key is None:
+        return []
+    found = []
+    for other in table.metadata.sorted_tables:
+        for foreign_key in other.foreign_keys:
+            if foreign_key.column.table is not table:
+                continue
+            value = dict(zip(table.primary_key.columns, key, strict=True))[foreign_key.column]
+            if session.scalar(select(exists().where(foreign_key.parent == value))):
+                found.append(other.name)
+                break
+    return found

@@ -513,7 +513,7 @@ def save_partner_choices(session: Session, interview: Interview,
         undoable = retractable(interview, need)
         picked = set()
         for partner_id in choice.partner_ids:
-            if not partner_id.isdigit() or (int(partner_id) not in offered
+            if not partner_id.isdecimal() or (int(partner_id) not in offered
                                             and int(partner_id) not in undoable):
                 errors[choice.prefix] = _("Choose partners from the suggestions.")
             else:

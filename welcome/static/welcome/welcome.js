@@ -1,6 +1,46 @@
 /* Behaviour that Flask-Admin wires with inline handlers, rewired so the CSP can forbid inline script. */
 (function () {
   "use strict";
+  // Flask-Admin's Select2 lookups and the date-range picker of list filters speak English
+  // only; the base template hands over their texts in the user's language.
+  var textsElement = document.getElementById("widget-texts");
+  if (textsElement && window.jQuery) {
+    var $ = window.jQuery;
+    var texts = JSON.parse(textsElement.textContent);
+    var fill = function (template, n) {
+      return template.replace("{n}", n);
+    };
+    if ($.fn.select2) {
+      var lookup = texts.select2;
+      $.extend($.fn.select2.defaults, {
+        formatNoMatches: function () { return lookup.noMatches; },
+        formatSearching: function () { return lookup.searching; },
+        formatLoadMore: function () { return lookup.loadMore; },
+        formatAjaxError: function () { return lookup.ajaxError; },
+        formatInputTooShort: function (input, min) {
+          return fill(lookup.inputTooShort, min - input.length);
+        },
+        formatInputTooLong: function (input, max) {
+          return fill(lookup.inputTooLong, input.length - max);
+        },
+        formatSelectionTooBig: function (limit) { return fill(lookup.selectionTooBig, limit); },
+        formatMatches: function (count) { return fill(lookup.matches, count); }
+      });
+    }
+    // daterangepicker.js is loaded after this file (by list pages with date filters), so its
+    // plugin is wrapped the moment it is defined: every picker gets the translated labels,
+    // day and month names and the first day of the week.
+    var picker;
+    Object.defineProperty($.fn, "daterangepicker", {
+      configurable: true,
+      get: function () { return picker; },
+      set: function (plugin) {
+        picker = function (options, callback) {
+          return plugin.call(this, $.extend(true, {locale: texts.dates}, options), callback);
+        };
+      }
+    });
+  }
   // Flask-Admin's "javascript:void(0)" links would trip the CSP; their handlers still run.
   document.addEventListener("click", function (event) {
     if (event.target.closest('a[href^="javascript:"]')) {
