@@ -74,8 +74,9 @@ def login_as(client: FlaskClient, role: Role | str, username: str | None = None)
 
 
 def flashes(response: Any) -> str:
-    """The visible text of a page, tags removed, for asserting on messages."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+    """The visible text of a page, tags and scripts removed, for asserting on messages."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", response.get_data(as_text=True), flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
 
 
 class _FormReader(HTMLParser):

@@ -9,7 +9,6 @@ from tests.helpers import (
     flashes,
     login_as,
     make_case,
-    make_consent,
     make_intake,
     make_need,
     make_person,
@@ -29,7 +28,7 @@ from welcome.models import (
     UiLocale,
 )
 from welcome.models.types import utcnow
-from welcome.services import catalogues, feedback, interviews, users
+from welcome.services import catalogues, interviews, users
 
 
 def _events(entity: str, entity_id: int | None = None) -> list[AuditEvent]:
@@ -231,20 +230,16 @@ def test_deleting_a_case_audits_everything_it_takes_along(client, app):
     case = make_case()
     need = make_need(case)
     referral = make_referral(need)
-    with app.test_request_context():
-        feedback.create_link(db.session, referral)
-        db.session.commit()
     consultation = Consultation(case=case, channel=ContactChannel.PHONE)
     db.session.add(consultation)
     db.session.commit()
     intake = make_intake(case=case, status=IntakeStatus.ACCEPTED)
-    interview = interviews.open_interview(db.session, case, None)
+    interview = interviews.start_interview(db.session, case, None)
     db.session.commit()
-    link = referral.feedback_links[0]
     since = _last_event_id()
     response = client.post("/admin/case/delete/", data={"id": str(case.id)})
     assert response.status_code == 302
-    for record in (need, referral, link, consultation, interview):
+    for record in (need, referral, consultation, interview):
         entity = type(record).__name__
         assert _trail(entity, [record.id], since) == [(str(record.id), AuditAction.DELETE, None)]
     assert _trail("Intake", [intake.id], since) == [(str(intake.id), AuditAction.UPDATE, "case")]
@@ -252,17 +247,16 @@ def test_deleting_a_case_audits_everything_it_takes_along(client, app):
     assert db.session.get(Intake, intake.id).case_id is None
 
 
-def test_deleting_a_person_audits_consents_and_unlinked_records(client):
+def test_deleting_a_person_audits_unlinked_records(client):
+    """(A person with consents is not deleted at all: tests/test_evidence.py.)"""
     login_as(client, Role.COORDINATOR)
     case = make_case()
     member = make_person()
     need = make_need(case, person=member)
-    consent = make_consent(member)
     intake = make_intake(person=member, status=IntakeStatus.ACCEPTED)
     since = _last_event_id()
     response = client.post("/admin/person/delete/", data={"id": str(member.id)})
     assert response.status_code == 302
-    assert _trail("Consent", [consent.id], since) == [(str(consent.id), AuditAction.DELETE, None)]
     assert _trail("Need", [need.id], since) == [(str(need.id), AuditAction.UPDATE, "person")]
     assert _trail("Intake", [intake.id], since) == [(str(intake.id), AuditAction.UPDATE, "person")]
 

@@ -38,6 +38,13 @@ def own_app(database_url: str, tmp_path, **overrides: object) -> Iterator:
         yield app
 
 
+def signed_in(app, client) -> None:
+    """Sign a coordinator in; an app context of its own, as requests inside one share ``g``
+    (and with it Flask-Login's idea of who is signed in)."""
+    with app.app_context():
+        login_as(client, Role.COORDINATOR)
+
+
 def _planned_referral() -> int:
     person = make_person(given_name="Lina", family_name="Haddad")
     partner = make_partner(email="mbe@example.org")
@@ -75,9 +82,9 @@ def test_a_second_confirm_during_the_smtp_conversation_is_refused(database_url, 
                      WELCOME_MAIL_PORT=controller.port) as app:
             with app.app_context():
                 referral_id = _planned_referral()
-                first, second = app.test_client(), app.test_client()
-                login_as(first, Role.COORDINATOR)
-                login_as(second, Role.COORDINATOR)
+            first, second = app.test_client(), app.test_client()
+            for client in (first, second):
+                signed_in(app, client)
             url = f"/admin/referral/handover/?id={referral_id}"
             data = {"channel": "email", "categories": ["name", "need"], "with_link": "y"}
             for client in (first, second):
@@ -123,9 +130,9 @@ def test_two_simultaneous_confirms_hand_over_once(database_url, tmp_path, monkey
     with own_app(database_url, tmp_path) as app:
         with app.app_context():
             referral_id = _planned_referral()
-            clients = [app.test_client(), app.test_client()]
-            for client in clients:
-                login_as(client, Role.COORDINATOR)
+        clients = [app.test_client(), app.test_client()]
+        for client in clients:
+            signed_in(app, client)
         url = f"/admin/referral/handover/?id={referral_id}"
         data = {"channel": "phone", "categories": ["name", "need"]}
         for client in clients:
