@@ -86,8 +86,9 @@ class MonitoringView(RoleGuardMixin, BaseView):
                   "quarter": str((today.month - 1) // 3 + 1), "month": str(today.month),
                   "start": today.replace(day=1).isoformat(), "end": today.isoformat()}
         if report is not None:
-            values.update(start=report.period.start.isoformat(),
-                          end=report.period.end.isoformat(), **report.period.query_args())
+            values.update({"start": report.period.start.isoformat(),
+                           "end": report.period.end.isoformat()})
+            values.update(report.period.query_args())
         else:
             values.update({name: request.args[name] for name in FORM_FIELDS
                            if request.args.get(name)})
