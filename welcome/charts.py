@@ -84,7 +84,7 @@ def _legend(chart: Chart, x: float = 0) -> str:
 def _open(chart: Chart, chart_id: str, height: float, colours: Iterable[str]) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
             f'viewBox="0 0 {WIDTH} {height:.0f}" width="100%" '
-            f'aria-labelledby="{chart_id}-title {chart_id}-desc">'
+            f'aria-labelledby="{chart_id}-title" aria-describedby="{chart_id}-desc">'
             f'<title id="{chart_id}-title">{escape(chart.title)}</title>'
             f'<desc id="{chart_id}-desc">{escape(_describe(chart))}</desc>'
             f'<defs>{_patterns(chart_id, colours)}</defs>')
