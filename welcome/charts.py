@@ -53,7 +53,8 @@ def nice_maximum(value: float, ticks: int = 5) -> float:
 def _scale(cells: Iterable[Cell]) -> float:
     cells = list(cells)
     shown = [cell.number for cell in cells if cell.state == "shown" and cell.number]
-    floor = THRESHOLD if any(cell.state == "small" for cell in cells) else 1
+    # A "< 5" band takes at most half the width, so it never looks like a large figure.
+    floor = 2 * THRESHOLD if any(cell.state == "small" for cell in cells) else 1
     return nice_maximum(max([*shown, floor]))
 
 
@@ -165,7 +166,9 @@ def line_chart(chart: Chart, chart_id: str) -> Markup:
         if i % every == 0:
             parts.append(f'<text x="{x_at(i):.1f}" y="{height - bottom + 16}" '
                          f'text-anchor="middle" {FONT}>{escape(label)}</text>')
-    for series in chart.series:
+    for number, series in enumerate(chart.series):
+        # Each series' "< 5" points at their own height in the band, so none hides another.
+        small_at = y_at(THRESHOLD * (number + 1) / (len(chart.series) + 1))
         points: list[tuple[float, float] | None] = []
         for i, cell in enumerate(series.cells):
             if cell.state == "shown" and cell.number is not None:
@@ -173,7 +176,7 @@ def line_chart(chart: Chart, chart_id: str) -> Markup:
             else:
                 points.append(None)
                 if cell.state == "small":
-                    parts.append(f'<circle cx="{x_at(i):.1f}" cy="{y_at(THRESHOLD / 2):.1f}" '
+                    parts.append(f'<circle cx="{x_at(i):.1f}" cy="{small_at:.1f}" '
                                  f'r="3.2" fill="#ffffff" stroke="{series.colour}" '
                                  f'stroke-width="1.5"/>')
         for run in _runs(points):
