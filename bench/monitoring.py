@@ -118,8 +118,8 @@ def fill(cases: int) -> None:
             FROM generate_series(1, {cases * 5 // 4}) AS n
             JOIN needs nd ON nd.id = 1 + (n * 2 - 1) % {cases * 3}
             CROSS JOIN LATERAL (SELECT (ARRAY['planned','handed_over','appointment_made',
-                'completed','completed','completed','failed','cancelled'])[1 + n % 8] AS status)
-                AS s""",
+                'completed','completed','completed','failed','cancelled'])[1 + n / 100 % 8]
+                AS status) AS s""",
         "consultations": f"""
             INSERT INTO consultations (case_id, kind, held_on, channel, language_id,
                 interpreter_used, created_at, updated_at)

@@ -9,6 +9,7 @@ shown. The page and every export render this one report, so they always agree.
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -138,6 +139,10 @@ class Report:
 
 # --- cells -------------------------------------------------------------------------------------
 
+#: The thousands separator of the report being built (set once per report, read per cell).
+_GROUP_SYMBOL: ContextVar[str | None] = ContextVar("monitoring_group_symbol", default=None)
+
+
 @cache
 def _group_symbol(locale: str) -> str:
     return get_group_symbol(locale)
@@ -146,7 +151,8 @@ def _group_symbol(locale: str) -> str:
 def grouped(value: int) -> str:
     """A whole number with the UI language's thousands separator (12.345 or 12,345); much
     faster than a full Babel format for the thousand cells of a large report."""
-    return f"{value:,}".replace(",", _group_symbol(str(get_locale() or "de")))
+    symbol = _GROUP_SYMBOL.get() or _group_symbol(str(get_locale() or "de"))
+    return f"{value:,}".replace(",", symbol)
 
 
 def count_cell(count: Count) -> Cell:
@@ -446,6 +452,13 @@ class _Builder:
     # phase 2: tables --------------------------------------------------------------------------
 
     def build(self) -> Report:
+        token = _GROUP_SYMBOL.set(_group_symbol(str(get_locale() or "de")))
+        try:
+            return self._build()
+        finally:
+            _GROUP_SYMBOL.reset(token)
+
+    def _build(self) -> Report:
         self.count_everything()
         self.disclosure.apply()
         report = Report(self.period, self.previous, self.disclosure.protect,
