@@ -81,7 +81,9 @@ def test_hidden_totals_are_derived_through_other_relations_too():
                            [row[column] for row in cells])
     disclosure.apply()
     assert cells[0][2].state is State.SMALL
-    assert disclosure.exposed() == []
+    low, high = disclosure.knowledge(disclosure.relations)
+    assert [c for c in disclosure.counts
+            if c.state is State.SMALL and low[c.index] == high[c.index]] == []
     assert any(count.state is State.HIDDEN for count in disclosure.counts)
 
 
@@ -91,7 +93,6 @@ def test_derived_figures_need_every_count_they_come_from():
     disclosure.apply()
     assert not all_shown(small, large)
     assert all_shown(large)
-    assert not all_shown(None)
 
 
 def test_declaring_a_sum_that_does_not_add_up_is_a_programming_error():

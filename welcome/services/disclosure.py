@@ -114,7 +114,7 @@ class Disclosure:
         while True:
             unknown = [(total, parts) for total, parts in self.relations
                        if not total.shown or not all(part.shown for part in parts)]
-            low, high = self._knowledge(unknown)
+            low, high = self.knowledge(unknown)
             changed: set[int] = set()
             for count in self.counts:
                 if count.state is not State.SMALL or low[count.index] != high[count.index]:
@@ -127,16 +127,10 @@ class Disclosure:
             if not changed:
                 return
 
-    def exposed(self) -> list[Count]:
-        """Small counts whose exact value follows from what is shown."""
-        low, high = self._knowledge(self.relations)
-        return [count for count in self.counts
-                if count.state is State.SMALL and low[count.index] == high[count.index]]
-
-    def _knowledge(self, relations: list[tuple[Count, tuple[Count, ...]]],
-                   ) -> tuple[list[int], list[int]]:
-        """The smallest and largest value a reader can still believe for every count, from
-        what is shown and the given relations."""
+    def knowledge(self, relations: list[tuple[Count, tuple[Count, ...]]],
+                  ) -> tuple[list[int], list[int]]:
+        """The smallest and largest value a reader can still believe for every count (by
+        index), from what is shown and the given relations."""
         low, high = [], []
         for count in self.counts:
             if count.state is State.SHOWN:
@@ -197,6 +191,6 @@ class Disclosure:
         return None
 
 
-def all_shown(*counts: Count | None) -> bool:
+def all_shown(*counts: Count) -> bool:
     """Whether a figure derived from ``counts`` may be shown (rule 3)."""
-    return all(count is not None and count.shown for count in counts)
+    return all(count.shown for count in counts)

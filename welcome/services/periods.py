@@ -95,9 +95,6 @@ class Period:
         after = datetime.combine(self.end + timedelta(days=1), time.min, zone).astimezone(UTC)
         return begin, after
 
-    def includes(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
     def label(self) -> str:
         """How the period reads in the UI language: "Q3 2026", "March 2026", "2026", …"""
         if self.kind is PeriodKind.MONTH:
