@@ -34,7 +34,7 @@ def test_a_board_member_sees_charts_beside_their_tables(page, live_server):
     assert chart.locator("rect").count() >= 6
 
     gaps = page.locator("#table-needs_by_field")
-    assert gaps.get_by_role("columnheader", name="nicht gedeckt", exact=True).is_visible()
+    assert gaps.get_by_role("columnheader", name="Nicht gedeckt", exact=True).is_visible()
     assert page.get_by_role("img", name=re.compile("Erfasste und nicht gedeckte Bedarfe")) \
         .is_visible()
     assert page.locator("abbr", has_text="< 5").count() > 0

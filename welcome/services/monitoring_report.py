@@ -619,9 +619,9 @@ class _Builder:
                       ])
         previous = self.previous.label()
         return Table("needs_by_field", _("Needs by field of action: where the gaps are"), [
-            _("Field of action"), _("recorded"), _("met"), _("open"), _("unmet"),
-            _("share unmet"), _("recorded, %(period)s", period=previous),
-            _("unmet, %(period)s", period=previous),
+            _("Field of action"), _("Recorded"), _("Met"), _("Open"), _("Unmet"),
+            _("Share unmet"), _("Recorded, %(period)s", period=previous),
+            _("Unmet, %(period)s", period=previous),
         ], rows, chart=chart, note=_(
             "Needs recorded in %(period)s with their status today; fields with the most "
             "unmet needs first. Unmet needs are the gaps in the offer.",
@@ -709,8 +709,8 @@ class _Builder:
             Series(_("still open"), GREY, [r.cells[4] for r in groups]),
         ])
         return Table("referrals_by_partner", _("Referrals by partner type and partner"), [
-            _("Partner"), _("handed over"), _("completed"), _("failed"), _("cancelled"),
-            _("still open"), _("feedback overdue"),
+            _("Partner"), _("Handed over"), _("Completed"), _("Failed"), _("Cancelled"),
+            _("Still open"), _("Feedback overdue"),
         ], rows, chart=chart, note=_(
             "Referrals handed over in %(period)s with their status today. Feedback is overdue "
             "when the partner's answer was due before today.", period=self.period.label()))
@@ -726,7 +726,7 @@ class _Builder:
         rows.append(Row(_("Total"), [count_cell(self.referrals["failed"].current),
                                      count_cell(self.referrals["cancelled"].current)], "total"))
         return Table("referral_reasons", _("Why referrals failed or were cancelled"),
-                     [_("Reason"), _("failed"), _("cancelled")], rows,
+                     [_("Reason"), _("Failed"), _("Cancelled")], rows,
                      note=_("Referrals handed over in %(period)s.",
                             period=self.period.label()))
 
@@ -750,8 +750,8 @@ class _Builder:
                 count_cell(completed), days_cell(percentile(histogram, 0.5), completed),
                 days_cell(percentile(histogram, 0.9), completed), empty_cell()]))
         return Table("durations", _("How long it takes"), [
-            _("Time span"), _("measured"), _("median (days)"), _("9 in 10 within (days)"),
-            _("still without consultation"),
+            _("Time span"), _("Measured"), _("Median (days)"), _("9 in 10 within (days)"),
+            _("Still without consultation"),
         ], rows, note=_(
             "Intakes from the offices logged in the period and accepted into a case, and "
             "referrals handed over in the period. Half took at most the median; nine in ten "
