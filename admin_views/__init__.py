@@ -14,10 +14,11 @@ from admin_views.catalogues import (
     ReasonView,
     ResidencePurposeView,
 )
-from admin_views.dashboard import DashboardView, MonitoringPlaceholderView
+from admin_views.dashboard import DashboardView
 from admin_views.intake_clerk import ClerkIntakeView
 from admin_views.intakes import IntakeView, QueueMenuLabel
 from admin_views.interview import InterviewView
+from admin_views.monitoring import MonitoringView
 from admin_views.network import PartnerView, ResourceView
 from admin_views.referrals import ConsentView, ReferralView
 from admin_views.users import AuditEventView, UserView
@@ -77,8 +78,8 @@ def init_admin(app: Flask) -> Admin:
                                endpoint="partner"))
     admin.add_view(ResourceView(Resource, name=_l("Links and material"), category=NETWORK,
                                 endpoint="resource"))
-    admin.add_view(MonitoringPlaceholderView(name=_l("Monitoring"), endpoint="monitoring",
-                                             url="/monitoring"))
+    admin.add_view(MonitoringView(name=_l("Monitoring"), endpoint="monitoring",
+                                  url="/monitoring"))
     admin.add_view(FieldOfActionView(FieldOfAction, name=_l("Fields of action"),
                                      category=ADMINISTRATION, endpoint="field_of_action"))
     admin.add_view(FieldTopicView(FieldTopic, name=_l("Everyday topics"),

@@ -1,18 +1,17 @@
-"""The start page of the staff admin, and the placeholder screens of later features."""
+"""The start page of the staff admin, and the role guard the custom screens share."""
 
 from datetime import date, timedelta
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
-from flask_admin import AdminIndexView, BaseView, expose
+from flask_admin import AdminIndexView, expose
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from welcome.auth.redirects import current_path
-from welcome.auth.roles import CASEWORK, FULL_RIGHTS, MONITORING_READERS, has_role
+from welcome.auth.roles import CASEWORK, FULL_RIGHTS, has_role
 from welcome.extensions import db
 from welcome.models import (
     Case,
@@ -114,14 +113,3 @@ def work_figures() -> dict[str, int]:
     ).one()
     return dict(row._mapping)
 
-
-class MonitoringPlaceholderView(RoleGuardMixin, BaseView):
-    """Monitoring for staff and the advisory board; the figures come with the monitoring feature."""
-
-    roles = MONITORING_READERS
-
-    @expose("/")
-    def index(self) -> Any:
-        return self.render("admin/placeholder.html", title=_l("Monitoring"),
-                           text=_l("Anonymous figures on needs, gaps and referrals will be "
-                                   "shown here."))

@@ -83,6 +83,8 @@ class Case(VersionedMixin, TimestampMixin, db.Model):
         ),
         CheckConstraint("closed_on IS NULL OR closed_on >= opened_on", name="closed_after_opened"),
         Index("ix_cases_opened_on_id", "opened_on", "id"),
+        #: Monitoring counts new cases by day and source, and their main persons.
+        Index("ix_cases_opened_on_source_person", "opened_on", "source", "main_person_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

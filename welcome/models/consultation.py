@@ -4,7 +4,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from welcome.extensions import db
@@ -38,6 +38,11 @@ class Consultation(TimestampMixin, db.Model):
             "duration_minutes IS NULL OR duration_minutes BETWEEN 1 AND 600",
             name="duration_plausible",
         ),
+        #: A case's first consultation after a day, in one index probe (monitoring).
+        Index("ix_consultations_case_id_held_on", "case_id", "held_on"),
+        #: Monitoring counts consultations by day, channel, language and interpreter use.
+        Index("ix_consultations_held_on_channel", "held_on", "channel", "language_id",
+              "interpreter_used"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

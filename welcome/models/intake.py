@@ -48,6 +48,8 @@ class Intake(TimestampMixin, db.Model):
         CheckConstraint("household_size BETWEEN 1 AND 30", name="household_size_plausible"),
         CheckConstraint("consent_to_contact", name="consent_to_contact_given"),
         Index("ix_intakes_status_created", "status", "created_at", "id"),
+        #: Monitoring finds the accepted intakes of a period and their cases.
+        Index("ix_intakes_status_created_case", "status", "created_at", "case_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -66,6 +66,9 @@ class Need(VersionedMixin, TimestampMixin, db.Model):
         ),
         Index("ix_needs_case_id_status", "case_id", "status"),
         Index("ix_needs_field_status", "field_of_action_id", "status"),
+        #: Monitoring counts needs by day, field, status and reason from this index alone.
+        Index("ix_needs_identified_on_field_status", "identified_on", "field_of_action_id",
+              "status", "unmet_reason_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

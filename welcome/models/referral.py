@@ -88,6 +88,9 @@ class Referral(VersionedMixin, TimestampMixin, db.Model):
             name="outcome_reason_when_ended",
         ),
         Index("ix_referrals_partner_status", "partner_id", "status"),
+        #: Monitoring counts handed-over referrals by partner and outcome from this index alone.
+        Index("ix_referrals_handed_over_outcome", "handed_over_at", "partner_id", "status",
+              "outcome_reason_id", "feedback_due_on", "completed_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

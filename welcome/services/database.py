@@ -1,14 +1,20 @@
 """Database-wide settings that every connection needs."""
 
 import zlib
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, exists, func, inspect, select
+from sqlalchemy import Date, Integer, event, exists, func, inspect, select
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 #: How long a SQLite connection waits for the writer ahead of it (milliseconds).
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: Name of the function SQLite connections get for :class:`local_date`.
+SQLITE_LOCAL_DATE = "welcome_local_date"
 
 
 def configure_sqlite() -> None:
@@ -25,6 +31,8 @@ def configure_sqlite() -> None:
     intake) wait their turn for up to the busy timeout instead of failing. Requests on SQLite
     are therefore served one transaction at a time; PostgreSQL, the production database, keeps
     its row locks.
+
+    Each connection also learns :class:`local_date`, which PostgreSQL has built in.
     """
     if not event.contains(Engine, "connect", _sqlite_on_connect):
         event.listen(Engine, "connect", _sqlite_on_connect)
@@ -40,6 +48,8 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
+        dbapi_connection.create_function(SQLITE_LOCAL_DATE, 2, _sqlite_local_date,
+                                         deterministic=True)
 
 
 def _sqlite_on_begin(connection: Connection) -> None:
@@ -77,3 +87,57 @@ def referencing_tables(session: Session, record: Any) -> list[str]:
                 found.append(other.name)
                 break
     return found
+
+
+class local_date(FunctionElement):
+    """The calendar date of a UTC timestamp in a zone: ``local_date(column, "Europe/Berlin")``.
+
+    Monitoring counts calendar days in the configured zone while timestamps are stored in UTC.
+    PostgreSQL converts natively; SQLite has no time zones, so each connection gets a small
+    deterministic function that does the same with Python's zoneinfo.
+    """
+
+    type = Date()
+    name = "local_date"
+    inherit_cache = True
+
+
+@compiles(local_date, "postgresql")
+def _local_date_postgresql(element: local_date, compiler: Any, **kw: Any) -> str:
+    moment, zone = list(element.clauses)
+    return (f"CAST(timezone({compiler.process(zone, **kw)}, {compiler.process(moment, **kw)})"
+            " AS DATE)")
+
+
+@compiles(local_date, "sqlite")
+def _local_date_sqlite(element: local_date, compiler: Any, **kw: Any) -> str:
+    return f"{SQLITE_LOCAL_DATE}({compiler.process(element.clauses, **kw)})"
+
+
+class days_between(FunctionElement):
+    """Whole days from the second date to the first: ``days_between(later, earlier)``."""
+
+    type = Integer()
+    name = "days_between"
+    inherit_cache = True
+
+
+@compiles(days_between, "postgresql")
+def _days_between_postgresql(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return (f"CAST(julianday({compiler.process(later, **kw)})"
+            f" - julianday({compiler.process(earlier, **kw)}) AS INTEGER)")
+
+
+def _sqlite_local_date(moment: str | None, zone: str) -> str | None:
+    """SQLite's side of :class:`local_date`: stored UTC text in, ISO date in the zone out."""
+    if moment is None:
+        return None
+    utc = datetime.fromisoformat(moment).replace(tzinfo=UTC)
+    return utc.astimezone(ZoneInfo(zone)).date().isoformat()

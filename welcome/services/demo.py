@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from unidecode import unidecode
 
 from welcome.models import (
+    Case,
     CaseSource,
     CaseStatus,
     ConsentMethod,
@@ -55,6 +57,8 @@ from welcome.services.duplicates import flag_duplicates
 from welcome.services.errors import DomainError
 
 DEMO_MARKER = "demo_data"
+#: The demo's office hours are in the default time zone of the app.
+DEMO_TIMEZONE = "Europe/Berlin"
 CITY = "Musterstadt"
 DISTRICTS = ("Altstadt", "Nordost", "Süd", "Weststadt", "Bahnhofsviertel", "Am Bergsteig")
 STREETS = ("Lindenstraße", "Am Stadtgraben", "Bahnhofstraße", "Kastanienweg", "Hafnergasse",
@@ -234,6 +238,7 @@ class _DemoBuilder:
         households = self.households()
         self.casework(households, partners, staff)
         self.intakes(staff, households)
+        self.accepted_intakes(staff)
         self.summary.counts.update({
             "persons": self.session.scalar(select(func.count(Person.id))),
             "needs": self.session.scalar(select(func.count(Need.id))),
@@ -585,3 +590,25 @@ class _DemoBuilder:
             self.session.add(intake)
             flag_duplicates(self.session, intake)
             previous_phone = intake.phone
+
+    def accepted_intakes(self, staff: dict[Role, User]) -> None:
+        """The intakes that cases from the offices came from, logged a few days before the case
+        was opened (so monitoring can tell how long people waited for their first talk)."""
+        zone = ZoneInfo(DEMO_TIMEZONE)
+        offices = {CaseSource.REGISTRATION_OFFICE: IntakeOffice.REGISTRATION_OFFICE,
+                   CaseSource.FOREIGNERS_AUTHORITY: IntakeOffice.FOREIGNERS_AUTHORITY}
+        for case in self.session.scalars(
+                select(Case).where(Case.source.in_(offices)).order_by(Case.id)):
+            person = case.main_person
+            logged = datetime.combine(case.opened_on - timedelta(days=self.rng.randint(1, 12)),
+                                      time(self.rng.randint(8, 15), 30), zone)
+            self.session.add(Intake(
+                given_name=person.given_name, family_name=person.family_name,
+                date_of_birth=person.date_of_birth, phone=person.phone, email=person.email,
+                preferred_language=person.preferred_language,
+                residence_purpose=person.residence_purpose,
+                household_size=1 + len(case.members), office=offices[case.source],
+                consent_to_contact=True, status=IntakeStatus.ACCEPTED,
+                created_by=staff[Role.CLERK], created_at=logged.astimezone(UTC),
+                case=case, person=person,
+            ))
