@@ -14,6 +14,7 @@ from sqlalchemy import text
 from tests.helpers import (
     catalogue,
     make_case,
+    make_consent,
     make_intake,
     make_need,
     make_partner,
@@ -25,6 +26,7 @@ from welcome.models import (
     CaseSource,
     Consultation,
     ContactChannel,
+    DataCategory,
     FieldOfAction,
     HandoverChannel,
     IntakeStatus,
@@ -62,8 +64,11 @@ def reason_code(value):
 
 
 def hand_over(need, partner, at):
-    referral = make_referral(need, partner, HandoverChannel.INFORMATION_ONLY)
-    referrals.hand_over(db.session, referral, HandoverChannel.INFORMATION_ONLY, [], at=at)
+    """A handover by phone on the person's consent (information-only ones expect no feedback,
+    so they could never be overdue)."""
+    make_consent(need.case.main_person, [partner], given_on=date(2025, 1, 1))
+    referral = make_referral(need, partner, HandoverChannel.PHONE)
+    referrals.hand_over(db.session, referral, HandoverChannel.PHONE, [DataCategory.NAME], at=at)
     db.session.commit()
     return referral
 
