@@ -29,6 +29,7 @@ from welcome.models import (
     WithdrawalMethod,
 )
 from welcome.services import audit
+from welcome.services.dates import VALIDITY_AHEAD, check_day, local_today
 from welcome.services.errors import DomainError
 
 #: A consent that ends within this many days is shown as "expires soon".
@@ -200,6 +201,7 @@ def withdraw_consent(
         raise DomainError(_("This consent was already withdrawn."), "withdrawn_on")
     if withdrawn_on < consent.given_on:
         raise DomainError(_("A consent cannot be withdrawn before it was given."), "withdrawn_on")
+    check_day(withdrawn_on, "withdrawn_on")
     consent.withdrawn_on = withdrawn_on
     consent.withdrawn_how = WithdrawalMethod(how)
     affected = list(session.scalars(
@@ -246,8 +248,11 @@ def check_consent(consent: Consent) -> None:
 
     :raises DomainError: naming the field that breaks a rule.
     """
-    if consent.given_on and consent.given_on > date.today():
+    if consent.given_on and consent.given_on > local_today():
         raise DomainError(_("A consent cannot be dated in the future."), "given_on")
+    check_day(consent.given_on, "given_on")
+    check_day(consent.valid_until, "valid_until", ahead=VALIDITY_AHEAD)
+    check_day(consent.withdrawn_on, "withdrawn_on")
     if consent.valid_until and consent.given_on and consent.valid_until < consent.given_on:
         raise DomainError(_("A consent cannot end before it was given."), "valid_until")
     if consent.given_how == ConsentMethod.VERBAL_WITH_WITNESS and not consent.witness:

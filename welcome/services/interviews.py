@@ -37,7 +37,7 @@ from welcome.models import (
     User,
 )
 from welcome.models.types import utcnow
-from welcome.services import cases, needs, persons, referrals
+from welcome.services import cases, consultations, needs, persons, referrals
 from welcome.services.errors import DomainError
 from welcome.services.versioning import check_version
 
@@ -239,6 +239,7 @@ def finish(session: Session, interview: Interview, *, held_on: date, duration_mi
         interpreter_used=interpreter_used, staff=staff, summary=summary,
         follow_up_on=follow_up_on,
     )
+    consultations.check_consultation(consultation)
     session.add(consultation)
     case.follow_up_on = follow_up_on
     if case.status == CaseStatus.NEW:
