@@ -7,6 +7,7 @@ overwrites a colleague's work. This base closes those gaps once for every view.
 
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from flask import abort, flash, g, redirect, request, url_for
@@ -22,7 +23,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import validators
@@ -32,7 +33,9 @@ from wtforms.widgets import DateInput
 from admin_views.fields import (
     EnumSelectField,
     StrictAjaxSelectField,
+    StrictAjaxSelectMultipleField,
     StrictQuerySelectField,
+    StrictQuerySelectMultipleField,
     VersionField,
 )
 from welcome.auth.redirects import current_path
@@ -57,14 +60,6 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 class WelcomeModelConverter(AdminModelConverter):
     """Form scaffolding with translated enum labels and integers that fit their column."""
 
-    @converts("sqlalchemy.sql.sqltypes.Enum")
-    def convert_enum(self, column: Any, field_args: dict[str, Any], **extra: Any) -> Any:
-        self._nullable_common(column, field_args)
-        field_args.pop("allow_blank", None)
-        return EnumSelectField(
-            enum_class=column.type.enum_class, allow_blank=column.nullable, **field_args
-        )
-
     @converts("Integer")
     def handle_integer_types(self, column: Any, field_args: dict[str, Any], **extra: Any) -> Any:
         field_args["validators"].append(validators.NumberRange(min=INT_MIN, max=INT_MAX))
@@ -76,15 +71,34 @@ class WelcomeModelConverter(AdminModelConverter):
         field_args.setdefault("widget", DateInput())
         return DateField(**field_args)
 
+    @converts("sqlalchemy.sql.sqltypes.Enum")
+    def convert_enum(self, column: Any, field_args: dict[str, Any], **extra: Any) -> Any:
+        """A required choice without a default starts blank, so nothing is recorded unseen."""
+        self._nullable_common(column, field_args)
+        field_args.pop("allow_blank", None)
+        return EnumSelectField(enum_class=column.type.enum_class,
+                               allow_blank=column.nullable or column.default is None,
+                               **field_args)
+
     def _model_select_field(self, prop: Any, multiple: Any, remote_model: Any,
                             **kwargs: Any) -> Any:
-        if kwargs.get("allow_blank"):
-            kwargs.setdefault("blank_text", "—")
-        if multiple:
-            return super()._model_select_field(prop, multiple, remote_model, **kwargs)
+        """Pickers that refuse ids matching no offered entry, single or multiple; a required
+        select starts blank instead of on its first entry."""
         loader = getattr(self.view, "_form_ajax_refs", {}).get(prop.key)
+        if multiple:
+            if loader:
+                return StrictAjaxSelectMultipleField(loader, **kwargs)
+            kwargs.setdefault("query_factory", lambda: db.session.query(remote_model))
+            return StrictQuerySelectMultipleField(**kwargs)
         if loader:
             return StrictAjaxSelectField(loader, **kwargs)
+        if not kwargs.get("allow_blank"):
+            kwargs["allow_blank"] = True
+            kwargs["validators"] = [
+                validators.DataRequired() if isinstance(v, validators.InputRequired) else v
+                for v in kwargs.get("validators", [])
+            ]
+        kwargs.setdefault("blank_text", "—")
         kwargs.setdefault("query_factory", lambda: db.session.query(remote_model))
         return StrictQuerySelectField(**kwargs)
 
@@ -298,6 +312,15 @@ class WelcomeModelView(ModelView):
                 item["options"] = self._filters[item["index"]].get_options(self) or None
         return super()._get_filter_groups()
 
+    def _apply_sorting(self, query: Any, joins: Any, sort_column: Any, sort_desc: bool) -> Any:
+        """A clicked column replaces the default order; the id keeps rows that share the
+        column's value (many cases opened on one day) in the same order on every page."""
+        query, joins = super()._apply_sorting(query, joins, sort_column, sort_desc)
+        if sort_column is not None:
+            key = self.model.id.desc() if sort_desc else self.model.id
+            query = query.order_by(key)
+        return query, joins
+
     def _get_list_extra_args(self) -> Any:
         view_args = super()._get_list_extra_args()
         view_args.page = min(max(view_args.page or 0, 0), MAX_PAGE)
@@ -344,6 +367,8 @@ class WelcomeModelView(ModelView):
 
     def edit_form(self, obj: Any = None) -> Any:
         form = super().edit_form(obj)
+        if obj is not None:
+            keep_current_choices(form, obj)
         if hasattr(form, "edit_version") and request.method == "GET" and obj is not None:
             form.edit_version.data = obj.version
         return form
@@ -396,12 +421,51 @@ class ReadOnlyModelView(WelcomeModelView):
     can_delete = False  # type: ignore[assignment]
 
 
-def catalogue_query(model: type) -> Callable[[], Any]:
+class ActiveChoices:
+    """Query factory for a select over entries that can be retired: catalogue entries,
+    reasons, staff members.
+
+    A new record can choose only active entries. An edit form also offers what the record
+    already holds, marked "(inactive)", so that saving an unrelated change never clears a
+    value that was deactivated in the meantime (``WelcomeModelView.edit_form`` arranges that).
+
+    :param criteria: further conditions every offered entry meets (a reason's kind, say).
+    :param order_by: the order of the options; by default the catalogue's own order.
+    """
+
+    def __init__(self, model: type, *criteria: Any, order_by: tuple[Any, ...] = ()) -> None:
+        self.model = model
+        self.criteria = criteria
+        self.order_by = order_by or (model.sort_order, model.id)
+
+    def __call__(self, keep: tuple[Any, ...] = ()) -> list[Any]:
+        shown = self.model.active.is_(True)
+        kept = [row.id for row in keep if row is not None and row.id is not None]
+        if kept:
+            shown = or_(shown, self.model.id.in_(kept))
+        return list(db.session.scalars(
+            select(self.model).where(*self.criteria, shown).order_by(*self.order_by)
+        ))
+
+    def keeping(self, current: Any) -> Callable[[], list[Any]]:
+        """The same options plus ``current`` (one record, a list of them, or None)."""
+        rows = tuple(current) if isinstance(current, list | tuple | set) else (current,)
+        return partial(self, keep=rows)
+
+    @staticmethod
+    def label(row: Any) -> str:
+        return str(row) if row.active else _("%(entry)s (inactive)", entry=row)
+
+
+def catalogue_query(model: type) -> ActiveChoices:
     """Query factory for a catalogue select: active entries in their configured order."""
+    return ActiveChoices(model)
 
-    def query() -> Any:
-        return db.session.scalars(
-            select(model).where(model.active.is_(True)).order_by(model.sort_order, model.id)
-        ).all()
 
-    return query
+def keep_current_choices(form: Any, record: Any) -> None:
+    """Let every select over retirable entries also offer what ``record`` holds now."""
+    for field in form:
+        factory = getattr(field, "query_factory", None)
+        if isinstance(factory, ActiveChoices):
+            field.query_factory = factory.keeping(getattr(record, field.name, None))
+            field.get_label = factory.label

@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange
 
 from admin_views.ajax import SearchLoader
-from admin_views.base import WelcomeModelView, catalogue_query, enum_filter
+from admin_views.base import ActiveChoices, WelcomeModelView, catalogue_query, enum_filter
 from admin_views.consent_pages import PersonConsentPages
 from admin_views.filters import ExistsFilter, IdEqualFilter, catalogue_options, choice_options
 from welcome.extensions import db
@@ -46,7 +46,15 @@ from welcome.models import (
     User,
     WithdrawalMethod,
 )
-from welcome.services import cases, consents, interviews, matching, needs, persons
+from welcome.services import (
+    cases,
+    consents,
+    consultations,
+    interviews,
+    matching,
+    needs,
+    persons,
+)
 from welcome.services.errors import DomainError
 from welcome.validation import PhoneNumber, email_address
 
@@ -73,22 +81,14 @@ def case_loader(name: str) -> SearchLoader:
     )
 
 
-def reasons(kind: ReasonKind) -> Any:
-    def query() -> list[Reason]:
-        return list(db.session.scalars(
-            select(Reason).where(Reason.kind == kind, Reason.active.is_(True))
-            .order_by(Reason.sort_order, Reason.id)
-        ))
-    return query
+def reasons(kind: ReasonKind) -> ActiveChoices:
+    """The active reasons of one kind (closing a case, an unmet need …)."""
+    return ActiveChoices(Reason, Reason.kind == kind)
 
 
-def staff_members() -> list[User]:
-    """Users a case can be assigned to: active coordinators and assistants."""
-    return list(db.session.scalars(
-        select(User)
-        .where(User.active.is_(True), User.role.in_([Role.COORDINATOR, Role.ASSISTANT]))
-        .order_by(User.display_name, User.id)
-    ))
+#: Users a case can be assigned to: active coordinators and assistants.
+staff_members = ActiveChoices(User, User.role.in_([Role.COORDINATOR, Role.ASSISTANT]),
+                              order_by=(User.display_name, User.id))
 
 
 def staff_options() -> Any:
@@ -407,6 +407,7 @@ class NeedView(WelcomeModelView):
 
 
 class ConsultationView(WelcomeModelView):
+    rules = staticmethod(consultations.check_consultation)
     prefill_args = {"case_id": ("case", Case)}
     column_list = ("case", "held_on", "kind", "channel", "language", "interpreter_used",
                    "staff", "follow_up_on")

@@ -4,6 +4,7 @@ import re
 import secrets
 from datetime import date
 from functools import cache
+from html.parser import HTMLParser
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -75,6 +76,77 @@ def login_as(client: FlaskClient, role: Role | str, username: str | None = None)
 def flashes(response: Any) -> str:
     """The visible text of a page, tags removed, for asserting on messages."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+
+
+class _FormReader(HTMLParser):
+    """Collects what a browser would send for a form: inputs, checked boxes, chosen options."""
+
+    def __init__(self, form_class: str) -> None:
+        super().__init__()
+        self.form_class = form_class
+        self._inside = False
+        self.values: dict[str, list[str]] = {}
+        self.options: dict[str, list[tuple[str, str]]] = {}
+        self._select: str | None = None
+        self._option: tuple[str, bool] | None = None
+        self._text: list[str] = []
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = {key: value or "" for key, value in attrs}
+        if tag == "form":
+            self._inside = self.form_class in attr.get("class", "").split()
+        if not self._inside:
+            return
+        name = attr.get("name")
+        if tag == "input" and name:
+            kind = attr.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in attr:
+                return
+            if kind not in ("submit", "button", "file"):
+                self.values.setdefault(name, []).append(attr.get("value", ""))
+        elif tag == "select" and name:
+            self._select = name
+            self.options[name] = []
+        elif tag == "option" and self._select:
+            self._option = (attr.get("value", ""), "selected" in attr)
+            self._text = []
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self._text = []
+
+    def handle_data(self, data: str) -> None:
+        self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._inside = False
+        if tag == "option" and self._select and self._option:
+            value, selected = self._option
+            self.options[self._select].append((value, "".join(self._text).strip()))
+            if selected:
+                self.values.setdefault(self._select, []).append(value)
+            self._option = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            self.values[self._textarea] = ["".join(self._text).lstrip("\n")]
+            self._textarea = None
+
+
+def form_values(response: Any, form_class: str = "admin-form") -> dict[str, list[str]]:
+    """The fields a browser would submit, unchanged, from the page's form of ``form_class``."""
+    reader = _FormReader(form_class)
+    reader.feed(response.get_data(as_text=True))
+    return reader.values
+
+
+def form_options(response: Any, name: str,
+                 form_class: str = "admin-form") -> list[tuple[str, str]]:
+    """(value, label) of every option of the select called ``name``."""
+    reader = _FormReader(form_class)
+    reader.feed(response.get_data(as_text=True))
+    return reader.options.get(name, [])
 
 
 def catalogue(model: type, code: str) -> Any:

@@ -1,5 +1,6 @@
 """Every list screen runs a constant, small number of SQL statements, however many rows it shows."""
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -21,6 +22,7 @@ from welcome.extensions import db
 from welcome.models import (
     AuditAction,
     AuditEvent,
+    CaseStatus,
     Consultation,
     ContactChannel,
     FieldOfAction,
@@ -145,3 +147,32 @@ def test_case_list_shows_fifty_rows_in_few_statements(client, count_queries):
     body = response.get_data(as_text=True)
     assert body.count("WC-2026-") >= 50
     assert len(statements) <= MAX_STATEMENTS, "\n".join(statements)
+
+
+@pytest.mark.parametrize(("endpoint", "sort", "table"), [
+    ("case", 2, "cases"), ("person", 3, "persons"), ("need", 4, "needs"),
+    ("referral", 4, "referrals"), ("intakes", 5, "intakes"),
+])
+def test_a_clicked_column_is_sorted_with_the_id_last(client, count_queries, endpoint, sort,
+                                                     table):
+    """Rows that share the clicked column's value keep one order, so pages never overlap."""
+    login_as(client, Role.COORDINATOR)
+    for desc in ("0", "1"):
+        with count_queries() as statements:
+            response = client.get(f"/admin/{endpoint}/?sort={sort}&desc={desc}")
+        assert response.status_code == 200
+        page_query = next(s for s in statements if "ORDER BY" in s and "LIMIT" in s)
+        direction = " DESC" if desc == "1" else ""
+        assert page_query.split("ORDER BY")[1].split("LIMIT")[0].strip().endswith(
+            f"{table}.id{direction}"), page_query
+
+
+def test_pages_of_a_sorted_list_do_not_overlap(client):
+    login_as(client, Role.COORDINATOR)
+    made = {make_case(status=CaseStatus.ACTIVE).id for _ in range(25)}
+    seen: list[str] = []
+    for page in (0, 1):
+        body = client.get(f"/admin/case/?sort=2&page={page}").get_data(as_text=True)
+        seen += re.findall(r'name="rowid" class="action-checkbox" value="(\d+)"', body)
+    assert len(seen) == len(set(seen)) == 25
+    assert {int(row) for row in seen} == made
