@@ -5,6 +5,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.helpers import (
     catalogue,
@@ -27,6 +28,10 @@ from welcome.models import (
     ContactChannel,
     FieldOfAction,
     Language,
+    PartnerType,
+    Reason,
+    ReasonKind,
+    ResidencePurpose,
     Resource,
     Role,
 )
@@ -89,6 +94,21 @@ def _resources(n: int) -> None:
     db.session.commit()
 
 
+def _catalogue_entries(model: type, **extra: object) -> Callable[[int], None]:
+    """Catalogue rows with codes of their own, beyond what the seed files load."""
+
+    def build(n: int) -> None:
+        start = db.session.scalar(select(func.count()).select_from(model))
+        db.session.add_all(
+            model(code=f"test_{start + index}", label_de=f"Eintrag {start + index}",
+                  label_en=f"Entry {start + index}", sort_order=900 + index, **extra)
+            for index in range(n)
+        )
+        db.session.commit()
+
+    return build
+
+
 def _users(n: int) -> None:
     for _ in range(n):
         make_user(Role.ASSISTANT)
@@ -114,11 +134,20 @@ LISTS: list[tuple[str, Role, Callable[[int], None]]] = [
     ("intakes", Role.COORDINATOR, _intakes),
     ("partner", Role.COORDINATOR, _partners),
     ("resource", Role.COORDINATOR, _resources),
-    ("field_of_action", Role.IT_ADMIN, lambda n: None),
-    ("language", Role.IT_ADMIN, lambda n: None),
+    ("field_of_action", Role.IT_ADMIN, _catalogue_entries(FieldOfAction)),
+    ("residence_purpose", Role.IT_ADMIN, _catalogue_entries(ResidencePurpose)),
+    ("partner_type", Role.IT_ADMIN, _catalogue_entries(PartnerType)),
+    ("language", Role.IT_ADMIN, _catalogue_entries(Language)),
+    ("reason", Role.IT_ADMIN, _catalogue_entries(Reason, kind=ReasonKind.NEED_UNMET)),
     ("user", Role.IT_ADMIN, _users),
     ("audit", Role.IT_ADMIN, _audit),
 ]
+
+
+def _rows_shown(response) -> int:
+    """Table rows of the list below its header (an empty list shows one "no items" row)."""
+    body = response.get_data(as_text=True)
+    return body.split("</thead>", 1)[1].split("</table>", 1)[0].count("<tr")
 
 
 @pytest.mark.parametrize(("endpoint", "role", "build"), LISTS, ids=[e[0] for e in LISTS])
@@ -134,6 +163,7 @@ def test_list_statements_are_few_and_constant(client, count_queries, endpoint, r
     with count_queries() as many:
         response = client.get(f"/admin/{endpoint}/?page_size=50")
     assert response.status_code == 200
+    assert _rows_shown(response) == 50
     assert len(many) == len(few), "\n".join(many)
     assert len(many) <= MAX_STATEMENTS, "\n".join(many)
 

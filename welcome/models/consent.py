@@ -180,11 +180,12 @@ class Consent(VersionedMixin, TimestampMixin, db.Model):
         secondary=consent_partners, order_by=Partner.name
     )
     partner_types: Mapped[list[PartnerType]] = relationship(secondary=consent_partner_types)
+    #: Loaded when used; code that reads them for many consents preloads them.
     category_rows: Mapped[list[ConsentCategory]] = relationship(
-        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+        cascade="all, delete-orphan", passive_deletes=True
     )
     channel_rows: Mapped[list[ConsentChannel]] = relationship(
-        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+        cascade="all, delete-orphan", passive_deletes=True
     )
 
     @property

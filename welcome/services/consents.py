@@ -10,7 +10,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from welcome.models import (
     AuditAction,
@@ -97,6 +97,7 @@ def covers(
         select(Consent)
         .where(Consent.person_id == person.id,
                Consent.purpose == ConsentPurpose.SHARE_WITH_PARTNERS)
+        .options(selectinload(Consent.category_rows), selectinload(Consent.channel_rows))
         .order_by(Consent.given_on.desc(), Consent.id.desc())
     ))
     if not candidates:
