@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from welcome.extensions import db
-from welcome.models.base import LabelledEnum, TimestampMixin, enum_type
+from welcome.models.base import LabelledEnum, TimestampMixin, enum_type, trigram_index
 from welcome.models.case import Case
 from welcome.models.catalogue import Language, Reason, ResidencePurpose
 from welcome.models.consultation import ContactChannel
@@ -48,6 +48,8 @@ class Intake(TimestampMixin, db.Model):
         CheckConstraint("household_size BETWEEN 1 AND 30", name="household_size_plausible"),
         CheckConstraint("consent_to_contact", name="consent_to_contact_given"),
         Index("ix_intakes_status_created", "status", "created_at", "id"),
+        *(trigram_index("intakes", column)
+          for column in ("family_name", "given_name", "email", "phone")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

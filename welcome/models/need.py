@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from welcome.extensions import db
-from welcome.models.base import LabelledEnum, TimestampMixin, enum_type
+from welcome.models.base import LabelledEnum, TimestampMixin, enum_type, trigram_index
 from welcome.models.catalogue import FieldOfAction, Reason
 from welcome.models.person import Person
 
@@ -50,6 +50,7 @@ class Need(TimestampMixin, db.Model):
         ),
         Index("ix_needs_case_id_status", "case_id", "status"),
         Index("ix_needs_field_status", "field_of_action_id", "status"),
+        trigram_index("needs", "description"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
