@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.orm import joinedload, selectinload, undefer
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange
@@ -73,11 +73,15 @@ def person_loader(name: str) -> SearchLoader:
 
 
 def case_loader(name: str) -> SearchLoader:
+    """Cases by reference or by the main person's name, shown with that name."""
     return SearchLoader(
         name, Case,
         fields=[Case.reference],
+        related={Case.main_person: [Person.family_name, Person.given_name]},
+        load=(joinedload(Case.main_person),),
+        label=lambda case: f"{case.reference} · {case.main_person}",
         order_by=[Case.opened_on.desc(), Case.id.desc()],
-        placeholder=_l("Type a case reference …"),
+        placeholder=_l("Type a case reference or a name …"),
     )
 
 
