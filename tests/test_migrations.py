@@ -37,7 +37,8 @@ def test_upgrade_keeps_the_data_of_a_database_in_use(database_url, tmp_path):
     from welcome.services import audit, catalogues, demo
 
     kind = "postgresql" if database_url.startswith("postgresql") else "sqlite"
-    with fresh_database(kind, tmp_path) as url, separate_app(url) as app, app.app_context():
+    with fresh_database(kind, tmp_path) as url, separate_app(url, WELCOME_DEMO=True) as app, \
+            app.app_context():
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         script = ScriptDirectory.from_config(config)
