@@ -5,9 +5,9 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
-from sqlalchemy import or_, select, union
 
-from admin_views.base import INT_MAX, MAX_SEARCH_WORDS, like_pattern
+from admin_views.base import INT_MAX
+from admin_views.search import search_criterion
 from welcome.extensions import db
 
 MAX_RESULTS = 30
@@ -17,9 +17,9 @@ MAX_OFFSET = 1_000
 class SearchLoader(QueryAjaxModelLoader):
     """A Select2 lookup with bounded paging, word-by-word matching and id checks.
 
-    Every typed word must match one of the columns. Columns of related records (a case's main
-    person, say) are matched in a lookup of their own, and a record is found when it is in the
-    UNION of the lookups, so each table's own (trigram) index answers (DESIGN §6).
+    Every typed word must match one of the columns, those of related records (a case's main
+    person, say) included; each table is searched through its own indexes
+    (``admin_views.search``).
 
     :param fields: columns of ``model`` matched against the typed words.
     :param order_by: columns to sort the results by.
@@ -75,15 +75,10 @@ class SearchLoader(QueryAjaxModelLoader):
             value = request.args.get(argument, type=int)
             if value is not None and 0 < value <= INT_MAX:
                 query = query.filter(column == value)
-        for word in (term or "").split()[:MAX_SEARCH_WORDS]:
-            query = query.filter(self.model.id.in_(self._matching(like_pattern(word))))
+        criterion = search_criterion(self.model, {
+            (): self._cached_fields,
+            **{(relation,): fields for relation, fields in self.related.items()},
+        }, term)
+        if criterion is not None:
+            query = query.filter(criterion)
         return query.order_by(*self.sort).offset(offset).limit(limit).all()
-
-    def _matching(self, pattern: str) -> Any:
-        """Ids of the records one word matches: a lookup per table, then their union."""
-        lookups = [select(self.model.id).where(
-            or_(*(field.ilike(pattern, escape="\\") for field in self._cached_fields)))]
-        for relation, columns in self.related.items():
-            lookups.append(select(self.model.id).join(relation).where(
-                or_(*(column.ilike(pattern, escape="\\") for column in columns))))
-        return lookups[0] if len(lookups) == 1 else union(*lookups)

@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import DateBetweenFilter
 from flask_babel import gettext as _
@@ -108,12 +108,15 @@ def _country(view: Any, context: Any, model: Any, name: str) -> str:
 
 
 def _link(endpoint: str, record: Any, text: Any = None) -> Markup:
-    from flask import url_for
-
+    """A link to the record's page; the address is built once per request and endpoint, as
+    a list links every row."""
     if record is None:
         return Markup("")
-    return Markup('<a href="{}">{}</a>').format(
-        url_for(endpoint, id=record.id), text if text is not None else str(record)
+    pages = g.setdefault("detail_pages", {})
+    if endpoint not in pages:
+        pages[endpoint] = url_for(endpoint)
+    return Markup('<a href="{}?id={}">{}</a>').format(
+        pages[endpoint], record.id, text if text is not None else str(record)
     )
 
 

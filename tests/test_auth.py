@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import separate_app
+from tests.conftest import fresh_database, prepare_schema, separate_app
 from tests.helpers import PASSWORD, CsrfClient, flashes, login_as, make_user
 from welcome.extensions import db
 from welcome.models import AuditAction, AuditEvent, Role, User
@@ -112,9 +112,15 @@ def test_post_without_csrf_token_is_refused(client):
     assert response.status_code == 400
 
 
-def test_login_is_rate_limited(database_url):
-    """Ten attempts a minute per address and per user name; the eleventh gets a 429."""
-    with separate_app(database_url, WELCOME_LOGIN_RATE_LIMIT="10 per minute") as app:
+def test_login_is_rate_limited(database_url, tmp_path):
+    """Ten attempts a minute per address and per user name; the eleventh gets a 429.
+
+    The app commits its failed sign-ins to the audit log, so it gets a database of its own.
+    """
+    kind = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    with fresh_database(kind, tmp_path) as url, \
+            separate_app(url, WELCOME_LOGIN_RATE_LIMIT="10 per minute") as app:
+        prepare_schema(app)
         app.test_client_class = CsrfClient
         client = app.test_client()
         statuses = [
