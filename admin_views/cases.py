@@ -199,6 +199,14 @@ class CaseView(WelcomeModelView):
                 Person.id == Case.main_person_id, Person.residence_purpose_id == value
             ),
         ),
+        ExistsFilter(
+            Case.id, _l("Partner"),
+            options=choice_options(lambda: select(Partner).order_by(Partner.name, Partner.id),
+                                   str),
+            criteria=lambda value: select(Referral.id).where(
+                Referral.case_id == Case.id, Referral.partner_id == value
+            ),
+        ),
     )
     form_columns = ("main_person", "source", "status", "opened_on", "responsible",
                     "follow_up_on", "closed_on", "closure_reason", "notes", "members")

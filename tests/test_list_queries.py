@@ -206,3 +206,19 @@ def test_pages_of_a_sorted_list_do_not_overlap(client):
         seen += re.findall(r'name="rowid" class="action-checkbox" value="(\d+)"', body)
     assert len(seen) == len(set(seen)) == 25
     assert {int(row) for row in seen} == made
+
+
+def test_case_list_filters_by_partner_once_per_case(client):
+    """Cases referred to a partner, each listed once however many referrals it has."""
+    login_as(client, Role.COORDINATOR)
+    partner, other = make_partner(), make_partner()
+    referred = make_case()
+    for field in ("housing", "work"):
+        make_referral(make_need(referred, field=field), partner)
+    make_referral(make_need(), other)
+    make_case()
+    assert '"arg": "partner_has"' in client.get("/admin/case/").get_data(as_text=True)
+    response = client.get(f"/admin/case/?flt0_partner_has={partner.id}")
+    assert response.status_code == 200
+    assert _rows_shown(response) == 1
+    assert referred.reference in response.get_data(as_text=True)
