@@ -189,7 +189,8 @@ class WelcomeModelView(ModelView):
     audit_reads = False
     #: Service check run before every save: raises DomainError naming the field.
     rules: Callable[[Any], None] | None = None
-    #: Loader options for a single record (details and edit), to avoid one query per row shown.
+    #: Loader options for a record's detail page, to avoid one query per related row shown;
+    #: edit forms and other pages load only what they use.
     one_options: tuple[Any, ...] = ()
     #: URL arguments that prefill a create form, e.g. ``{"case_id": ("case", Case)}``, so
     #: "Add need" on a case page opens a form that already names the case.
@@ -313,7 +314,9 @@ class WelcomeModelView(ModelView):
             abort(404)
         if not INT_MIN <= pk <= INT_MAX:
             abort(404)
-        record = self.get_query().options(*self.one_options).filter(self.model.id == pk).first()
+        details = request.endpoint == f"{self.endpoint}.details_view"
+        options = self.one_options if details else ()
+        record = self.get_query().options(*options).filter(self.model.id == pk).first()
         if record is None:
             abort(404)
         return record

@@ -218,3 +218,24 @@ def test_case_source_starts_blank(client, coordinator):
     page = client.get("/admin/case/new/")
     assert form_options(page, "source")[0] == ("", "—")
     assert form_values(page).get("source", [""]) == [""]
+
+
+def test_intake_and_resource_keep_retired_entries(client, coordinator):
+    from tests.helpers import make_intake
+    from welcome.models import Resource
+
+    purpose, hindi = catalogue(ResidencePurpose, "study_training"), catalogue(Language, "hi")
+    intake = make_intake(residence_purpose=purpose, preferred_language=hindi)
+    resource = Resource(title="Stadtplan", url="https://example.org/plan", language=hindi,
+                        field_of_action=catalogue(FieldOfAction, "everyday_life"), active=True)
+    db.session.add(resource)
+    db.session.commit()
+    _retire(purpose, hindi, catalogue(FieldOfAction, "everyday_life"))
+    response, _ = _resend(client, "intakes", intake.id, note="Ruft nach 16 Uhr an")
+    assert response.status_code == 302, flashes(response)
+    response, _ = _resend(client, "resource", resource.id, title="Stadtplan (neu)")
+    assert response.status_code == 302, flashes(response)
+    intake, resource = _fresh(intake), _fresh(resource)
+    assert (intake.residence_purpose_id, intake.preferred_language_id) == (purpose.id, hindi.id)
+    assert resource.language_id == hindi.id
+    assert resource.field_of_action.code == "everyday_life"
