@@ -24,7 +24,8 @@ class SearchLoader(QueryAjaxModelLoader):
     :param fields: columns of ``model`` matched against the typed words.
     :param order_by: columns to sort the results by.
     :param related: ``{relationship: [columns of the related model]}`` matched as well.
-    :param load: loader options for what an option's label shows, so a search is one statement.
+    :param load: loader options for what an option's label shows, so listing the options
+        needs no statement per option.
     :param label: the text of an option (default: the record's ``str``).
     :param scope: ``(argument, column)``: when the lookup URL carries ``argument`` (the form
         sends the value of its field of that name), only records whose ``column`` equals it.

@@ -354,7 +354,7 @@ class WelcomeModelView(ModelView):
             return count, self._apply_pagination(query.options(*related), page, size)
         ids = [row_id for (row_id,) in
                self._apply_pagination(query.with_entities(self.model.id), page, size)]
-        if searching and not page and len(ids) < (size or len(ids) + 1):
+        if searching and not page and len(ids) < size:
             count = len(ids)
         if not ids:
             return count, []
