@@ -39,6 +39,10 @@ test: $(STAMP) translations
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## Time the big lists on a throw-away PostgreSQL database (figures only; see README).
+bench: $(STAMP) translations
+	$(BIN)/python bench/list_pages.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 

@@ -3,20 +3,20 @@
 from datetime import date
 from typing import Any
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import DateBetweenFilter
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, selectinload, undefer
+from sqlalchemy.orm import contains_eager, joinedload, selectinload, undefer
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange
 
 from admin_views.ajax import SearchLoader
-from admin_views.base import WelcomeModelView, catalogue_query, enum_filter
+from admin_views.base import ActiveChoices, WelcomeModelView, catalogue_query, enum_filter
 from admin_views.consent_pages import PersonConsentPages
 from admin_views.filters import ExistsFilter, IdEqualFilter, catalogue_options, choice_options
 from welcome.extensions import db
@@ -47,7 +47,15 @@ from welcome.models import (
     User,
     WithdrawalMethod,
 )
-from welcome.services import cases, consents, interviews, matching, needs, persons
+from welcome.services import (
+    cases,
+    consents,
+    consultations,
+    interviews,
+    matching,
+    needs,
+    persons,
+)
 from welcome.services.errors import DomainError
 from welcome.validation import PhoneNumber, email_address
 
@@ -66,21 +74,21 @@ def person_loader(name: str) -> SearchLoader:
 
 
 def case_loader(name: str) -> SearchLoader:
+    """Cases by reference or by the main person's name, shown with that name."""
     return SearchLoader(
         name, Case,
         fields=[Case.reference],
+        related={Case.main_person: [Person.family_name, Person.given_name]},
+        load=(joinedload(Case.main_person),),
+        label=lambda case: f"{case.reference} · {case.main_person}",
         order_by=[Case.opened_on.desc(), Case.id.desc()],
-        placeholder=_l("Type a case reference …"),
+        placeholder=_l("Type a case reference or a name …"),
     )
 
 
-def reasons(kind: ReasonKind) -> Any:
-    def query() -> list[Reason]:
-        return list(db.session.scalars(
-            select(Reason).where(Reason.kind == kind, Reason.active.is_(True))
-            .order_by(Reason.sort_order, Reason.id)
-        ))
-    return query
+def reasons(kind: ReasonKind) -> ActiveChoices:
+    """The active reasons of one kind (closing a case, an unmet need …)."""
+    return ActiveChoices(Reason, Reason.kind == kind)
 
 
 def topic_choices() -> list[FieldTopic]:
@@ -93,13 +101,9 @@ def topic_choices() -> list[FieldTopic]:
     ))
 
 
-def staff_members() -> list[User]:
-    """Users a case can be assigned to: active coordinators and assistants."""
-    return list(db.session.scalars(
-        select(User)
-        .where(User.active.is_(True), User.role.in_([Role.COORDINATOR, Role.ASSISTANT]))
-        .order_by(User.display_name, User.id)
-    ))
+#: Users a case can be assigned to: active coordinators and assistants.
+staff_members = ActiveChoices(User, User.role.in_([Role.COORDINATOR, Role.ASSISTANT]),
+                              order_by=(User.display_name, User.id))
 
 
 def staff_options() -> Any:
@@ -115,12 +119,15 @@ def _country(view: Any, context: Any, model: Any, name: str) -> str:
 
 
 def _link(endpoint: str, record: Any, text: Any = None) -> Markup:
-    from flask import url_for
-
+    """A link to the record's page; the address is built once per request and endpoint, as
+    a list links every row."""
     if record is None:
         return Markup("")
-    return Markup('<a href="{}">{}</a>').format(
-        url_for(endpoint, id=record.id), text if text is not None else str(record)
+    pages = g.setdefault("detail_pages", {})
+    if endpoint not in pages:
+        pages[endpoint] = url_for(endpoint)
+    return Markup('<a href="{}?id={}">{}</a>').format(
+        pages[endpoint], record.id, text if text is not None else str(record)
     )
 
 
@@ -201,6 +208,14 @@ class CaseView(WelcomeModelView):
             Case.id, _l("Residence purpose"), options=catalogue_options(ResidencePurpose),
             criteria=lambda value: select(Person.id).where(
                 Person.id == Case.main_person_id, Person.residence_purpose_id == value
+            ),
+        ),
+        ExistsFilter(
+            Case.id, _l("Partner"),
+            options=choice_options(lambda: select(Partner).order_by(Partner.name, Partner.id),
+                                   str),
+            criteria=lambda value: select(Referral.id).where(
+                Referral.case_id == Case.id, Referral.partner_id == value
             ),
         ),
     )
@@ -422,6 +437,7 @@ class NeedView(WelcomeModelView):
 
 
 class ConsultationView(WelcomeModelView):
+    rules = staticmethod(consultations.check_consultation)
     prefill_args = {"case_id": ("case", Case)}
     column_list = ("case", "held_on", "kind", "channel", "language", "interpreter_used",
                    "staff", "follow_up_on")

@@ -4,8 +4,8 @@ from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
-from flask_admin.contrib.sqla.fields import QuerySelectField
-from flask_admin.model.fields import AjaxSelectField
+from flask_admin.contrib.sqla.fields import QuerySelectField, QuerySelectMultipleField
+from flask_admin.model.fields import AjaxSelectField, AjaxSelectMultipleField
 from flask_babel import gettext as _
 from markupsafe import Markup
 from wtforms import Field, FileField, HiddenField, ValidationError
@@ -157,3 +157,33 @@ class StrictQuerySelectField(StrictSelectMixin, QuerySelectField):
 
 class StrictAjaxSelectField(StrictSelectMixin, AjaxSelectField):
     pass
+
+
+class StrictMultipleMixin:
+    """Several ids, each of which must match an offered record.
+
+    Flask-Admin's multiple selects look at unknown ids only after validation has passed and
+    then drop them silently; here the submitted ids are resolved first, and one that matches
+    nothing refuses the whole form.
+    """
+
+    _invalid_formdata: bool
+
+    def pre_validate(self, form: Any) -> None:
+        self.data  # noqa: B018 - resolving the ids is what marks unknown ones
+        if self._invalid_formdata:
+            raise ValidationError(_("Choose only among the offered entries."))
+        super().pre_validate(form)  # type: ignore[misc]
+
+
+class StrictQuerySelectMultipleField(StrictMultipleMixin, QuerySelectMultipleField):
+    pass
+
+
+class StrictAjaxSelectMultipleField(StrictMultipleMixin, AjaxSelectMultipleField):
+    def process_formdata(self, valuelist: Any) -> None:
+        """The picker sends an empty string when nothing is chosen; that clears the field."""
+        super().process_formdata(valuelist)
+        self._formdata.discard("")
+        if valuelist and not self._formdata:
+            self._set_data([])

@@ -227,8 +227,7 @@ class IntakeView(WelcomeModelView):
         """Without a chosen sort: new first, then contacted, each oldest first; then the
         decided ones, newest first."""
         if sort_column is not None:
-            query, joins = super()._apply_sorting(query, joins, sort_column, sort_desc)
-            return query.order_by(Intake.id), joins
+            return super()._apply_sorting(query, joins, sort_column, sort_desc)
         rank = case(STATUS_RANK, value=Intake.status, else_=2)
         waiting = case((Intake.status.in_(list(STATUS_RANK)), Intake.created_at))
         return query.order_by(rank, waiting, Intake.created_at.desc(), Intake.id), joins

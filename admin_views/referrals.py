@@ -24,6 +24,7 @@ from welcome.models import (
     ConsentMethod,
     ConsentPurpose,
     DataCategory,
+    FieldOfAction,
     HandoverChannel,
     Language,
     Need,
@@ -49,11 +50,17 @@ def partner_loader(name: str) -> SearchLoader:
 
 
 def need_loader(name: str) -> SearchLoader:
+    """Needs by what their option shows (case reference, field of action, description), of
+    the case chosen on the form when it names one."""
     return SearchLoader(
         name, Need,
         fields=[Need.description],
+        related={Need.case: [Case.reference],
+                 Need.field_of_action: [FieldOfAction.label_de, FieldOfAction.label_en]},
+        load=(joinedload(Need.case), joinedload(Need.field_of_action)),
+        scope=("case", Need.case_id),
         order_by=[Need.id.desc()],
-        placeholder=_l("Type words from the need's description …"),
+        placeholder=_l("Type the field of action, a case reference or a word …"),
     )
 
 
@@ -150,6 +157,8 @@ class ReferralView(HandoverPages, WelcomeModelView):
         "partner": partner_loader("partner"),
     }
     form_args = {"outcome_reason": {"query_factory": reasons(ReasonKind.REFERRAL_FAILED)}}
+    #: The need picker offers the needs of the case chosen above it (see welcome.js).
+    form_widget_args = {"need": {"data-scope": "case"}}
 
     def get_query(self) -> Any:
         return super().get_query().options(

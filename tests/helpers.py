@@ -80,16 +80,19 @@ def flashes(response: Any) -> str:
 
 
 class _FormReader(HTMLParser):
-    """Collects what a browser would send for the first form of a page (buttons aside)."""
+    """Collects what a browser would send for a form of a page (buttons aside), and the
+    (value, label) pairs each of its selects offers."""
 
     def __init__(self, css_class: str | None) -> None:
         super().__init__()
         self.css_class = css_class
         self.values: dict[str, list[str]] = {}
+        self.labels: dict[str, list[tuple[str, str]]] = {}
         self.depth = 0
         self.done = False
         self.select: str | None = None
         self.options: list[tuple[str, bool]] = []
+        self.option_text: list[str] | None = None
         self.textarea: str | None = None
 
     def add(self, name: str | None, value: str) -> None:
@@ -114,18 +117,26 @@ class _FormReader(HTMLParser):
                 self.add(name, attributes.get("value", ""))
         elif tag == "select":
             self.select, self.options = name, []
+            self.labels[name or ""] = []
         elif tag == "option" and self.select is not None:
             self.options.append((attributes.get("value", ""), "selected" in attributes))
+            self.option_text = []
         elif tag == "textarea":
             self.textarea = name
             self.add(name, "")
 
     def handle_data(self, data: str) -> None:
+        if self.option_text is not None:
+            self.option_text.append(data)
         if self.textarea is not None:
             self.values[self.textarea][-1] += data
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "select" and self.select is not None:
+        if tag == "option" and self.option_text is not None:
+            self.labels[self.select or ""].append(
+                (self.options[-1][0], "".join(self.option_text).strip()))
+            self.option_text = None
+        elif tag == "select" and self.select is not None:
             chosen = [value for value, selected in self.options if selected] or \
                 [value for value, _selected in self.options[:1]]
             for value in chosen:
@@ -138,14 +149,25 @@ class _FormReader(HTMLParser):
             self.done = True
 
 
-def form_values(response: Any, css_class: str | None = None) -> dict[str, list[str]]:
-    """The values a form of the page would send as it stands, as a browser would send them.
-
-    :param css_class: a class of the form meant; by default the page's first form.
-    """
+def _read_form(response: Any, css_class: str | None) -> _FormReader:
     reader = _FormReader(css_class)
     reader.feed(response.get_data(as_text=True))
-    return reader.values
+    return reader
+
+
+def form_values(response: Any, css_class: str | None = "admin-form") -> dict[str, list[str]]:
+    """The values a form of the page would send as it stands, as a browser would send them.
+
+    :param css_class: a class of the form meant (the admin's edit form by default); None
+        means the page's first form.
+    """
+    return _read_form(response, css_class).values
+
+
+def form_options(response: Any, name: str,
+                 css_class: str | None = "admin-form") -> list[tuple[str, str]]:
+    """(value, label) of every option of the select called ``name``."""
+    return _read_form(response, css_class).labels.get(name, [])
 
 
 def catalogue(model: type, code: str) -> Any:

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import separate_app
+from tests.conftest import fresh_database, prepare_schema, separate_app
 from tests.helpers import PASSWORD, CsrfClient, flashes, login_as, make_user
 from welcome.extensions import db
 from welcome.models import AuditAction, AuditEvent, Role, UiLocale, User
@@ -197,12 +197,17 @@ def test_successful_sign_ins_do_not_count(limited_client):
 
 
 @pytest.mark.parametrize(("proxies", "expected"), [(0, [401] * 10 + [429]), (1, [401] * 11)])
-def test_behind_a_proxy_each_workstation_has_its_own_limit(app, database_url, proxies, expected):
+def test_behind_a_proxy_each_workstation_has_its_own_limit(database_url, tmp_path, proxies,
+                                                          expected):
     """With WELCOME_PROXY_COUNT the address comes from X-Forwarded-For; without it, every
-    request seems to come from the proxy. (``app`` builds the schema.)"""
+    request seems to come from the proxy. The app commits its failed sign-ins to the audit
+    log, so it gets a database of its own."""
     name, proxy = _fresh()
-    with separate_app(database_url, WELCOME_LOGIN_RATE_LIMIT="10 per minute",
-                      WELCOME_PROXY_COUNT=proxies) as app:
+    kind = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    with fresh_database(kind, tmp_path) as url, \
+            separate_app(url, WELCOME_LOGIN_RATE_LIMIT="10 per minute",
+                         WELCOME_PROXY_COUNT=proxies) as app:
+        prepare_schema(app)
         app.test_client_class = CsrfClient
         statuses = _attempts(app.test_client(), 11, username=lambda n: f"{name}-{n}",
                              address=lambda n: proxy,

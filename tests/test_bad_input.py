@@ -17,6 +17,7 @@ from tests.helpers import (
     form_values,
     login_as,
     make_case,
+    make_consent,
     make_intake,
     make_person,
 )
@@ -24,10 +25,14 @@ from welcome.extensions import db
 from welcome.models import (
     Case,
     CaseMember,
+    Consent,
     Consultation,
+    FieldOfAction,
     Intake,
     IntakeStatus,
     Language,
+    Partner,
+    PartnerType,
     Person,
     Role,
 )
@@ -379,3 +384,101 @@ def test_digits_that_are_no_numbers_are_refused_not_a_crash(client, request_line
     else:
         response = client.post(path, data={"action": "delete", field[0]: "²"})
     assert response.status_code == status
+
+
+# --- several values at once: one unknown id refuses the form -----------------------------------
+
+def _ids(model: type, *codes: str) -> list[str]:
+    return [str(catalogue(model, code).id) for code in codes]
+
+
+def test_unknown_language_among_several_is_refused(client, coordinator):
+    person = make_person(languages=[catalogue(Language, "uk")])
+    data = {"given_name": person.given_name, "family_name": person.family_name,
+            "languages": [*_ids(Language, "uk", "en", "de"), "999999"]}
+    response = client.post(f"/admin/person/edit/?id={person.id}", data=data)
+    assert response.status_code == 422
+    assert "Wählen Sie nur unter den angebotenen Einträgen" in flashes(response)
+    db.session.expire_all()
+    assert [language.code for language in db.session.get(Person, person.id).languages] == ["uk"]
+
+
+@pytest.mark.parametrize(("field", "values"), [
+    ("fields_of_action", ["999999"]),
+    ("languages", ["abc"]),
+])
+def test_unknown_entries_of_a_partner_are_refused(client, coordinator, field, values):
+    data = {"name": "Treff", "partner_type": _ids(PartnerType, "welfare")[0],
+            "fields_of_action": _ids(FieldOfAction, "housing"), "languages": _ids(Language, "de"),
+            "active": "y"}
+    data[field] = [*data[field], *values]
+    before = _count(Partner)
+    response = client.post("/admin/partner/new/", data=data)
+    assert response.status_code == 422
+    assert "Wählen Sie nur unter den angebotenen Einträgen" in flashes(response)
+    assert _count(Partner) == before
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("partner_types", ["999999"]),
+    ("partners", "424242"),
+    ("partners", "1,x"),
+])
+def test_unknown_partners_of_a_consent_are_refused(client, coordinator, field, value):
+    data = {"person": str(make_person().id), "purpose": "share_with_partners",
+            "partner_types": _ids(PartnerType, "jmd"), "categories": ["name"],
+            "channels": ["phone"], "given_on": "2026-10-05", "given_how": "signed_paper",
+            "form_version": "2026-1", "form_language": _ids(Language, "de")[0]}
+    data[field] = [*data.get(field, []), *value] if isinstance(value, list) else value
+    before = _count(Consent)
+    response = client.post("/admin/consent/new/", data=data)
+    assert response.status_code == 422
+    assert "Wählen Sie nur unter den angebotenen Einträgen" in flashes(response)
+    assert _count(Consent) == before
+
+
+def test_emptying_the_partner_picker_clears_the_partners(client, coordinator):
+    consent = make_consent(make_person(), partner_types=[catalogue(PartnerType, "jmd")])
+    page = client.get(f"/admin/consent/edit/?id={consent.id}")
+    data = form_values(page)
+    data["partners"] = [""]
+    response = client.post(f"/admin/consent/edit/?id={consent.id}", data=data)
+    assert response.status_code == 302, flashes(response)
+    db.session.expire_all()
+    assert db.session.get(Consent, consent.id).partners == []
+
+
+# --- dates that cannot be meant ----------------------------------------------------------------
+
+@pytest.mark.parametrize(("endpoint", "form", "field", "value", "message"), [
+    ("case", "case", "opened_on", "0001-01-01", "ab dem 01.01.2000"),
+    ("case", "case", "opened_on", "2090-01-01", "in der Zukunft"),
+    ("case", "case", "follow_up_on", "2090-01-01", "zu weit in der Zukunft"),
+    ("need", "need", "identified_on", "0001-01-01", "ab dem 01.01.2000"),
+    ("referral", "referral", "planned_on", "0001-01-01", "ab dem 01.01.2000"),
+    ("referral", "referral", "planned_on", "2090-06-30", "zu weit in der Zukunft"),
+    ("consultation", "consultation", "held_on", "0001-01-01", "ab dem 01.01.2000"),
+    ("consent", "consent", "given_on", "0001-01-01", "ab dem 01.01.2000"),
+    ("consent", "consent", "valid_until", "2999-01-01", "zu weit in der Zukunft"),
+    ("person", "person", "arrival_date", "0001-01-01", "ab dem 01.01.1900"),
+])
+def test_implausible_dates_are_refused(client, coordinator, endpoint, form, field, value,
+                                       message):
+    from tests.test_admin_crud import ENTITIES
+
+    model, build = next((model, build) for name, model, _, build, _ in ENTITIES
+                        if name == endpoint)
+    data = build()
+    data[field] = value
+    before = _count(model)
+    response = client.post(f"/admin/{endpoint}/new/", data=data)
+    assert response.status_code == 422
+    assert message in flashes(response)
+    assert _count(model) == before
+
+
+def test_references_always_show_four_digit_years(db):
+    from welcome.services import cases
+
+    assert cases.next_reference(db.session, 999) == "WC-0999-0001"
+    assert cases.next_reference(db.session, 999) == "WC-0999-0002"

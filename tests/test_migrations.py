@@ -12,6 +12,7 @@ from sqlalchemy import inspect, text
 from tests.conftest import fresh_database, separate_app
 from welcome import MIGRATIONS_DIR
 from welcome.extensions import db
+from welcome.models.base import schema_filter
 
 
 def test_models_and_migrations_agree(app, engine):
@@ -21,7 +22,8 @@ def test_models_and_migrations_agree(app, engine):
         # it, and tests/test_users.py checks that both databases enforce it.
         warnings.filterwarnings("ignore",
                                 message=".*expression-based index '?uq_users_username_lower")
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True, "include_object": schema_filter(connection.dialect.name)})
         differences = compare_metadata(context, db.metadata)
     assert differences == []
 
@@ -41,7 +43,8 @@ def test_upgrade_keeps_the_data_of_a_database_in_use(database_url, tmp_path):
     from welcome.services import audit, catalogues, demo
 
     kind = "postgresql" if database_url.startswith("postgresql") else "sqlite"
-    with fresh_database(kind, tmp_path) as url, separate_app(url) as app, app.app_context():
+    with fresh_database(kind, tmp_path) as url, separate_app(url, WELCOME_DEMO=True) as app, \
+            app.app_context():
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         script = ScriptDirectory.from_config(config)

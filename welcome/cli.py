@@ -56,8 +56,16 @@ def seed_catalogues_command() -> None:
               help="Do nothing (and succeed) when the database already holds data.")
 @in_english
 def seed_demo_command(if_empty: bool) -> None:
-    """Fill an empty database with the fictional demo data set and one user per role."""
-    if demo.holds_demo_data(db.session) or demo.holds_any_casework(db.session):
+    """Fill an empty database with the fictional demo data set and one user per role.
+
+    Only on a demo instance (WELCOME_DEMO=1, as `make run` sets it), and only when the database
+    holds nothing but the catalogues: no accounts, no audit entries, no records of any kind.
+    """
+    if not demo.is_demo_instance():
+        raise click.ClickException(
+            "This is not a demo instance. Demo data is only added with WELCOME_DEMO=1."
+        )
+    if demo.holds_demo_data(db.session) or demo.holds_other_data(db.session):
         if if_empty:
             click.echo("The database already holds data; no demo data added.")
             return

@@ -103,6 +103,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        from welcome.models.base import schema_filter
+
+        conf_args.setdefault("include_object", schema_filter(connection.dialect.name))
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             # SQLite alters a table by copying it; with foreign keys enforced, dropping the old

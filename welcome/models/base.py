@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import Enum, Integer
+from sqlalchemy import Enum, Index, Integer
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from welcome.models.types import UTCDateTime, utcnow
@@ -45,6 +45,29 @@ def enum_type(enum_class: type[LabelledEnum], name: str) -> Enum:
         length=max(len(member.value) for member in enum_class),
         values_callable=lambda members: [member.value for member in members],
     )
+
+
+def trigram_index(table: str, column: str) -> Index:
+    """A trigram index, so a substring search (``ILIKE '%term%'``) on ``column`` uses an index.
+
+    PostgreSQL only (the pg_trgm extension); SQLite, for one office's data, scans instead.
+    """
+    return Index(
+        f"ix_{table}_{column}_trgm", column,
+        postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"},
+        info={"dialects": ("postgresql",)},
+    ).ddl_if(dialect="postgresql")
+
+
+def schema_filter(dialect: str) -> Any:
+    """Alembic's ``include_object`` hook: leave out what the models keep for other databases,
+    so that comparing models and migrations on SQLite ignores PostgreSQL-only indexes."""
+
+    def include_object(obj: Any, name: Any, type_: str, reflected: bool, compare_to: Any) -> bool:
+        dialects = getattr(obj, "info", {}).get("dialects")
+        return not dialects or dialect in dialects
+
+    return include_object
 
 
 class TimestampMixin:

@@ -19,7 +19,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from welcome.extensions import db
-from welcome.models.base import LabelledEnum, TimestampMixin, VersionedMixin, enum_type
+from welcome.models.base import (
+    LabelledEnum,
+    TimestampMixin,
+    VersionedMixin,
+    enum_type,
+    trigram_index,
+)
 from welcome.models.catalogue import Reason
 from welcome.models.need import Need, NeedStatus
 from welcome.models.person import Person
@@ -85,6 +91,7 @@ class Case(VersionedMixin, TimestampMixin, db.Model):
         Index("ix_cases_opened_on_id", "opened_on", "id"),
         #: Monitoring counts new cases by day and source, and their main persons.
         Index("ix_cases_opened_on_source_person", "opened_on", "source", "main_person_id"),
+        trigram_index("cases", "reference"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from welcome.extensions import db
-from welcome.models.base import LabelledEnum, TimestampMixin, enum_type
+from welcome.models.base import LabelledEnum, TimestampMixin, enum_type, trigram_index
 from welcome.models.case import Case
 from welcome.models.catalogue import Language, Reason, ResidencePurpose
 from welcome.models.consultation import ContactChannel
@@ -50,6 +50,8 @@ class Intake(TimestampMixin, db.Model):
         Index("ix_intakes_status_created", "status", "created_at", "id"),
         #: Monitoring finds the accepted intakes of a period and their cases.
         Index("ix_intakes_status_created_case", "status", "created_at", "case_id"),
+        *(trigram_index("intakes", column)
+          for column in ("family_name", "given_name", "email", "phone")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,13 @@ from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from welcome.extensions import db
-from welcome.models.base import LabelledEnum, TimestampMixin, VersionedMixin, enum_type
+from welcome.models.base import (
+    LabelledEnum,
+    TimestampMixin,
+    VersionedMixin,
+    enum_type,
+    trigram_index,
+)
 from welcome.models.catalogue import FieldOfAction, FieldTopic, Reason
 from welcome.models.person import Person
 
@@ -69,6 +75,7 @@ class Need(VersionedMixin, TimestampMixin, db.Model):
         #: Monitoring counts needs by day, field, status and reason from this index alone.
         Index("ix_needs_identified_on_field_status", "identified_on", "field_of_action_id",
               "status", "unmet_reason_id"),
+        trigram_index("needs", "description"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from welcome.extensions import db
 from welcome.i18n import format_day
-from welcome.models.base import LabelledEnum, TimestampMixin, VersionedMixin, enum_type
+from welcome.models.base import (
+    LabelledEnum,
+    TimestampMixin,
+    VersionedMixin,
+    enum_type,
+    trigram_index,
+)
 from welcome.models.catalogue import Language, ResidencePurpose
 
 if TYPE_CHECKING:
@@ -45,6 +51,8 @@ class Person(VersionedMixin, TimestampMixin, db.Model):
             "date_of_birth IS NULL OR arrival_date IS NULL OR arrival_date >= date_of_birth",
             name="arrival_after_birth",
         ),
+        *(trigram_index("persons", column)
+          for column in ("family_name", "given_name", "email", "phone")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

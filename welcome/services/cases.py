@@ -15,8 +15,11 @@ from welcome.models import (
     CaseStatus,
     MemberRelation,
     Person,
+    ReasonKind,
 )
+from welcome.services.dates import FOLLOW_UP_AHEAD, check_day
 from welcome.services.errors import DomainError
+from welcome.services.reasons import check_reason_kind
 
 REFERENCE_PREFIX = "WC"
 
@@ -52,7 +55,7 @@ def next_reference(session: Session, year: int) -> str:
         .returning(table.c.last_number)
     )
     number = session.connection().execute(statement).scalar_one()
-    return f"{REFERENCE_PREFIX}-{year}-{number:04d}"
+    return f"{REFERENCE_PREFIX}-{year:04d}-{number:04d}"
 
 
 def open_case(session: Session, main_person: Person, **values: Any) -> Case:
@@ -100,6 +103,10 @@ def check_case(case: Case) -> None:
 
     :raises DomainError: naming the field that breaks a rule.
     """
+    check_day(case.opened_on, "opened_on")
+    check_day(case.closed_on, "closed_on")
+    check_day(case.follow_up_on, "follow_up_on", ahead=FOLLOW_UP_AHEAD)
+    check_reason_kind(case, "closure_reason", ReasonKind.CASE_CLOSED)
     if case.status == CaseStatus.CLOSED:
         if case.closed_on is None:
             raise DomainError(_("A closed case needs the date it was closed."), "closed_on")

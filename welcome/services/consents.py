@@ -29,6 +29,7 @@ from welcome.models import (
     WithdrawalMethod,
 )
 from welcome.services import audit
+from welcome.services.dates import check_day, local_today
 from welcome.services.errors import DomainError
 
 #: A consent that ends within this many days is shown as "expires soon".
@@ -242,6 +243,7 @@ def withdraw_consent(
                             "the person withdraws."), "withdrawn_on")
     if withdrawn_on < consent.given_on:
         raise DomainError(_("A consent cannot be withdrawn before it was given."), "withdrawn_on")
+    check_day(withdrawn_on, "withdrawn_on")
     consent.withdrawn_on = withdrawn_on
     consent.withdrawn_how = WithdrawalMethod(how)
     affected = list(session.scalars(
@@ -329,12 +331,13 @@ def check_consent(consent: Consent) -> None:
     :raises DomainError: naming the field that breaks a rule.
     """
     check_scope_unchanged(consent)
-    today = date.today()
+    today = local_today()
     if consent.given_on and consent.given_on > today:
         raise DomainError(_("A consent cannot be dated in the future."), "given_on")
     if consent.given_on and consent.given_on.year < today.year - MAX_AGE_YEARS:
         raise DomainError(_("A consent cannot be dated more than %(n)d years back.",
                             n=MAX_AGE_YEARS), "given_on")
+    check_day(consent.withdrawn_on, "withdrawn_on")
     if consent.valid_until and consent.given_on and consent.valid_until < consent.given_on:
         raise DomainError(_("A consent cannot end before it was given."), "valid_until")
     if consent.valid_until and consent.valid_until.year > today.year + MAX_VALIDITY_YEARS:

@@ -24,13 +24,13 @@ def configure_sqlite() -> None:
     explicit BEGIN, so savepoints and rollbacks work as SQLAlchemy documents for pysqlite
     (Python's sqlite3 module otherwise opens and commits transactions on its own).
 
-    The BEGIN is ``BEGIN IMMEDIATE``: SQLite allows one writer at a time, and a transaction
-    that has read and then wants to write cannot wait for another writer (SQLite answers
-    "database is locked" at once rather than risk a deadlock). Taking the write lock when the
-    transaction starts makes concurrent requests (a double click, two coordinators on the same
-    intake) wait their turn for up to the busy timeout instead of failing. Requests on SQLite
-    are therefore served one transaction at a time; PostgreSQL, the production database, keeps
-    its row locks.
+    Two colleagues saving at the same moment must both succeed, one after the other. SQLite
+    allows one writer at a time: the write-ahead log lets readers go on while somebody writes,
+    and a busy timeout makes a connection wait for the lock instead of failing at once. Every
+    transaction takes the write lock when it begins (BEGIN IMMEDIATE), because nearly every
+    request may write (even opening a person's record is written to the audit log): a
+    transaction that read first and asked for the lock later would fail with "database is
+    locked" whenever somebody else wrote in between, and no timeout helps it.
 
     Each connection also learns :class:`local_date`, which PostgreSQL has built in.
     """
@@ -47,6 +47,7 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
         dbapi_connection.create_function(SQLITE_LOCAL_DATE, 2, _sqlite_local_date,
                                          deterministic=True)

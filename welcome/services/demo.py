@@ -13,8 +13,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from unidecode import unidecode
 
@@ -52,7 +53,7 @@ from welcome.models import (
     User,
     WithdrawalMethod,
 )
-from welcome.services import cases, consents, needs, referrals, users
+from welcome.services import cases, catalogues, consents, needs, referrals, triage, users
 from welcome.services.duplicates import flag_duplicates
 from welcome.services.errors import DomainError
 
@@ -186,13 +187,28 @@ def holds_demo_data(session: Session) -> bool:
     return session.get(InstanceSetting, DEMO_MARKER) is not None
 
 
-def holds_any_casework(session: Session) -> bool:
-    from welcome.models import Case
+def is_demo_instance() -> bool:
+    """Whether the instance runs with WELCOME_DEMO=1, the only place demo data belongs."""
+    return bool(current_app.config.get("WELCOME_DEMO")) if has_app_context() else False
 
-    for model in (Person, Case, Partner, Intake):
-        if session.scalar(select(func.count()).select_from(model)):
+
+def holds_other_data(session: Session) -> bool:
+    """Whether anything beyond the catalogues (and their audit rows) is stored already.
+
+    An installation that has an account, a link, a consent or a single audit entry of its own
+    is in use, and fictional people and printed demo passwords have no place in it.
+    """
+    from welcome.models import AuditEvent, Case, Consent
+
+    for model in (Person, Case, Partner, Intake, User, Resource, Consent):
+        if session.scalar(select(model.id).limit(1)) is not None:
             return True
-    return False
+    catalogue_rows = [model.__name__ for model in catalogues.CATALOGUES.values()]
+    return session.scalar(
+        select(AuditEvent.id)
+        .where(or_(AuditEvent.entity.is_(None), AuditEvent.entity.not_in(catalogue_rows)))
+        .limit(1)
+    ) is not None
 
 
 def demo_password() -> str:
@@ -200,11 +216,14 @@ def demo_password() -> str:
 
 
 def seed_demo(session: Session, today: date | None = None, seed: int = 2026) -> DemoSummary:
-    """Fill an empty database with the demo set.
+    """Fill an empty database of a demo instance with the demo set.
 
-    :raises DomainError: when the database already holds data that is not the demo set.
+    :raises DomainError: outside a demo instance (WELCOME_DEMO), or when the database holds
+        anything beyond the catalogues.
     """
-    if holds_demo_data(session) or holds_any_casework(session):
+    if not is_demo_instance():
+        raise DomainError(_("Demo data is only added to a demo instance (WELCOME_DEMO=1)."))
+    if holds_demo_data(session) or holds_other_data(session):
         raise DomainError(_("The database is not empty; demo data is only added to an empty one."))
     builder = _DemoBuilder(session, today or date.today(), random.Random(seed))
     summary = builder.build()
@@ -546,10 +565,11 @@ class _DemoBuilder:
 
     def intakes(self, staff: dict[Role, User],
                 households: list[tuple[Person, list[tuple[Person, MemberRelation]]]]) -> None:
-        """Intakes in every status, spread over the last weeks; two of them are possible
-        duplicates (a known person spelt differently, and one resident logged twice)."""
+        """Intakes in every status, spread over the last weeks. Two open ones are possible
+        duplicates (a known person spelt differently, and one resident logged twice); one was
+        accepted into a new case, one recognised as a person the center already advises."""
         clerk = staff[Role.CLERK]
-        known = households[2][0]
+        known, advised = households[2][0], households[5][0]
         entries = (
             ("Hana", "Novaková", IntakeStatus.NEW), ("Yusuf", "Çelik", IntakeStatus.NEW),
             ("Marta", "Kowalczyk", IntakeStatus.NEW), ("Daniel", "Oliveira", IntakeStatus.NEW),
@@ -557,10 +577,13 @@ class _DemoBuilder:
             ("Fatima", "Benali", IntakeStatus.REJECTED), ("Georgi", "Ivanov", IntakeStatus.NEW),
             ("Georgij", "Iwanow", IntakeStatus.NEW),
             (known.given_name, unidecode(known.family_name).upper(), IntakeStatus.NEW),
+            ("Mariana", "Ferreira Lima", IntakeStatus.ACCEPTED),
+            (advised.given_name, advised.family_name, IntakeStatus.DUPLICATE),
         )
         now = datetime.now(UTC)
         previous_phone = None
         for position, (given, family, status) in enumerate(entries):
+            decided = status in (IntakeStatus.ACCEPTED, IntakeStatus.DUPLICATE)
             intake = Intake(
                 given_name=given, family_name=family,
                 date_of_birth=date(1985 + position, 1 + position, 10 + position),
@@ -573,13 +596,14 @@ class _DemoBuilder:
                 office=(IntakeOffice.REGISTRATION_OFFICE, IntakeOffice.FOREIGNERS_AUTHORITY)[
                     position % 2],
                 consent_to_contact=True,
-                status=status,
+                status=IntakeStatus.NEW if decided else status,
                 created_by=clerk,
                 created_at=now - timedelta(days=len(entries) - position, hours=position),
                 note="Wünscht Beratung zur Wohnungssuche." if position % 2 else None,
             )
-            if given == known.given_name:
-                intake.date_of_birth = known.date_of_birth
+            for person in (known, advised):
+                if given == person.given_name:
+                    intake.date_of_birth = person.date_of_birth
             if given == "Georgij":
                 intake.phone = previous_phone
             if status == IntakeStatus.CONTACTED:
@@ -589,6 +613,11 @@ class _DemoBuilder:
                 intake.decision_reason = self.reasons[ReasonKind.INTAKE_REJECTED][1]
             self.session.add(intake)
             flag_duplicates(self.session, intake)
+            if status == IntakeStatus.ACCEPTED:
+                triage.accept_intake(self.session, intake, staff[Role.COORDINATOR])
+            elif status == IntakeStatus.DUPLICATE:
+                triage.merge_into_person(self.session, intake, advised,
+                                         by=staff[Role.COORDINATOR])
             previous_phone = intake.phone
 
     def accepted_intakes(self, staff: dict[Role, User]) -> None:

@@ -46,7 +46,7 @@ from welcome.models import (
     User,
 )
 from welcome.models.types import utcnow
-from welcome.services import cases, consents, matching, needs, persons, referrals
+from welcome.services import cases, consents, consultations, matching, needs, persons, referrals
 from welcome.services.errors import DomainError, FieldErrors, StaleEditError
 from welcome.services.versioning import check_version, stale_message
 
@@ -681,6 +681,7 @@ def finish(session: Session, interview: Interview, *, held_on: date, duration_mi
         interpreter_used=interpreter_used, staff=staff, summary=summary,
         follow_up_on=follow_up_on,
     )
+    consultations.check_consultation(consultation)
     session.add(consultation)
     case.follow_up_on = follow_up_on
     if case.status == CaseStatus.NEW:

@@ -4,8 +4,10 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from welcome.models import Need, NeedStatus
+from welcome.models import Need, NeedStatus, ReasonKind
+from welcome.services.dates import check_day
 from welcome.services.errors import DomainError
+from welcome.services.reasons import check_reason_kind
 
 
 def check_need(need: Need) -> None:
@@ -15,11 +17,13 @@ def check_need(need: Need) -> None:
 
     :raises DomainError: naming the field that breaks a rule.
     """
+    check_day(need.identified_on, "identified_on")
     if need.status == NeedStatus.UNMET:
         if need.unmet_reason is None and need.unmet_reason_id is None:
             raise DomainError(
                 _("Say why the need stays unmet; monitoring reports these gaps."), "unmet_reason"
             )
+        check_reason_kind(need, "unmet_reason", ReasonKind.NEED_UNMET)
     elif need.unmet_reason is not None or need.unmet_reason_id is not None:
         need.unmet_reason = None
         need.unmet_reason_id = None
@@ -28,6 +32,7 @@ def check_need(need: Need) -> None:
             need.resolved_on = date.today()
     else:
         need.resolved_on = None
+    check_day(need.resolved_on, "resolved_on")
     identified = need.identified_on or date.today()
     if need.resolved_on is not None and need.resolved_on < identified:
         raise DomainError(_("A need cannot be resolved before it was identified."), "resolved_on")

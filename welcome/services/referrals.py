@@ -27,13 +27,16 @@ from welcome.models import (
     Partner,
     Person,
     Reason,
+    ReasonKind,
     Referral,
     ReferralStatus,
     User,
 )
 from welcome.models.types import utcnow
 from welcome.services import audit, consents
+from welcome.services.dates import PLANNED_AHEAD, check_day
 from welcome.services.errors import DomainError, StaleEditError
+from welcome.services.reasons import check_reason_kind
 
 #: Allowed moves of the state machine. Handing over is reached only through ``hand_over``.
 TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
@@ -355,7 +358,17 @@ def check_referral(referral: Referral) -> None:
 
     :raises DomainError: naming the field that breaks a rule.
     """
-    history = inspect(referral).attrs.status.history
+    check_day(referral.planned_on, "planned_on", ahead=PLANNED_AHEAD)
+    check_day(referral.feedback_due_on, "feedback_due_on", ahead=PLANNED_AHEAD)
+    check_day(referral.appointment_on, "appointment_on", ahead=PLANNED_AHEAD)
+    check_day(referral.completed_on, "completed_on")
+    check_reason_kind(referral, "outcome_reason", ReasonKind.REFERRAL_FAILED)
+    state = inspect(referral)
+    if referral.partner is not None and not referral.partner.active \
+            and state.attrs.partner.history.has_changes():
+        raise DomainError(_("%(partner)s is no longer active.", partner=referral.partner.name),
+                          "partner")
+    history = state.attrs.status.history
     old = history.deleted[0] if history.deleted else None
     if old is not None and referral.status != old:
         if referral.status == ReferralStatus.HANDED_OVER:

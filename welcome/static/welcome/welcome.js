@@ -80,6 +80,20 @@
     }
   });
 
+  // A picker whose choices depend on another field of the form (a referral's need on its
+  // case) sends that field's value along with every lookup.
+  if (window.jQuery) {
+    window.jQuery.ajaxPrefilter(function (options) {
+      document.querySelectorAll("input[data-scope][data-url]").forEach(function (picker) {
+        var scope = picker.getAttribute("data-scope");
+        var source = document.getElementById(scope);
+        if (options.url.indexOf(picker.getAttribute("data-url")) === 0 && source && source.value) {
+          options.url += "&" + encodeURIComponent(scope) + "=" + encodeURIComponent(source.value);
+        }
+      });
+    });
+  }
+
   // Long forms (the orientation interview, the clerk's intake form) keep the session and their
   // CSRF token fresh while someone is typing; an unattended screen still signs out after the
   // idle time, and then goes to the sign-in page by itself, so nobody types a whole person into
