@@ -91,6 +91,7 @@ class _FormReader(HTMLParser):
         self.depth = 0
         self.done = False
         self.select: str | None = None
+        self.multiple = False
         self.options: list[tuple[str, bool]] = []
         self.option_text: list[str] | None = None
         self.textarea: str | None = None
@@ -117,6 +118,7 @@ class _FormReader(HTMLParser):
                 self.add(name, attributes.get("value", ""))
         elif tag == "select":
             self.select, self.options = name, []
+            self.multiple = "multiple" in attributes
             self.labels[name or ""] = []
         elif tag == "option" and self.select is not None:
             self.options.append((attributes.get("value", ""), "selected" in attributes))
@@ -137,8 +139,9 @@ class _FormReader(HTMLParser):
                 (self.options[-1][0], "".join(self.option_text).strip()))
             self.option_text = None
         elif tag == "select" and self.select is not None:
-            chosen = [value for value, selected in self.options if selected] or \
-                [value for value, _selected in self.options[:1]]
+            chosen = [value for value, selected in self.options if selected]
+            if not chosen and not self.multiple:
+                chosen = [value for value, _selected in self.options[:1]]
             for value in chosen:
                 self.add(self.select, value)
             self.select = None

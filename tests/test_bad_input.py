@@ -17,7 +17,6 @@ from tests.helpers import (
     form_values,
     login_as,
     make_case,
-    make_consent,
     make_intake,
     make_person,
 )
@@ -437,15 +436,22 @@ def test_unknown_partners_of_a_consent_are_refused(client, coordinator, field, v
     assert _count(Consent) == before
 
 
-def test_emptying_the_partner_picker_clears_the_partners(client, coordinator):
-    consent = make_consent(make_person(), partner_types=[catalogue(PartnerType, "jmd")])
-    page = client.get(f"/admin/consent/edit/?id={consent.id}")
+def test_an_empty_partner_picker_means_no_partners(client, coordinator):
+    """A consent for a type of partner only: the emptied picker sends "" and names nobody.
+    (A recorded consent's partners cannot change at all: tests/test_consent_screens.py.)"""
+    page = client.get("/admin/consent/new/")
     data = form_values(page)
-    data["partners"] = [""]
-    response = client.post(f"/admin/consent/edit/?id={consent.id}", data=data)
+    data.update({"person": [str(make_person().id)], "purpose": ["share_with_partners"],
+                 "partners": [""],
+                 "partner_types": [str(catalogue(PartnerType, "jmd").id)],
+                 "categories": ["name"], "channels": ["phone"], "given_on": ["2026-10-05"],
+                 "given_how": ["signed_paper"], "form_version": ["2026-1"],
+                 "form_language": [str(catalogue(Language, "de").id)]})
+    response = client.post("/admin/consent/new/", data=data)
     assert response.status_code == 302, flashes(response)
-    db.session.expire_all()
-    assert db.session.get(Consent, consent.id).partners == []
+    consent = db.session.scalar(select(Consent).order_by(Consent.id.desc()))
+    assert consent.partners == []
+    assert [t.code for t in consent.partner_types] == ["jmd"]
 
 
 # --- dates that cannot be meant ----------------------------------------------------------------
@@ -458,9 +464,9 @@ def test_emptying_the_partner_picker_clears_the_partners(client, coordinator):
     ("referral", "referral", "planned_on", "0001-01-01", "ab dem 01.01.2000"),
     ("referral", "referral", "planned_on", "2090-06-30", "zu weit in der Zukunft"),
     ("consultation", "consultation", "held_on", "0001-01-01", "ab dem 01.01.2000"),
-    ("consent", "consent", "given_on", "0001-01-01", "ab dem 01.01.2000"),
-    ("consent", "consent", "valid_until", "2999-01-01", "zu weit in der Zukunft"),
-    ("person", "person", "arrival_date", "0001-01-01", "ab dem 01.01.1900"),
+    ("consent", "consent", "given_on", "0001-01-01", "nicht mehr als 10 Jahre zurückdatiert"),
+    ("consent", "consent", "valid_until", "2999-01-01", "nicht länger als 10 Jahre im Voraus"),
+    ("person", "person", "arrival_date", "0001-01-01", "mehr als 120 Jahre zurück"),
 ])
 def test_implausible_dates_are_refused(client, coordinator, endpoint, form, field, value,
                                        message):

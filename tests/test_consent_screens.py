@@ -251,7 +251,8 @@ def _consent_data(**change) -> dict:
     ({"given_on": "05.10.2026"}, "Kein gültiges Datum"),
     ({"valid_until": "9999-12-31"}, "Jahre im Voraus"),
     ({"valid_until": "2026-01-01"}, "nicht enden, bevor"),
-    ({"partners": ["999999"]}, "Netzwerkpartner oder Partnerarten"),
+    ({"partners": ["999999"]}, "Wählen Sie nur unter den angebotenen Einträgen."),
+    ({"partners": [""]}, "Netzwerkpartner oder Partnerarten"),
     ({"given_how": "verbal_with_witness"}, "Zeugin"),
     ({"form_version": "x" * 21}, "20 Zeichen"),
 ])

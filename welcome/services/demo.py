@@ -7,6 +7,7 @@ use the reserved example.org domain.
 """
 
 import random
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -198,17 +199,24 @@ def holds_other_data(session: Session) -> bool:
     An installation that has an account, a link, a consent or a single audit entry of its own
     is in use, and fictional people and printed demo passwords have no place in it.
     """
-    from welcome.models import AuditEvent, Case, Consent
+    from welcome.models import AuditEvent, Case, Consent, FieldTopic
 
     for model in (Person, Case, Partner, Intake, User, Resource, Consent):
         if session.scalar(select(model.id).limit(1)) is not None:
             return True
-    catalogue_rows = [model.__name__ for model in catalogues.CATALOGUES.values()]
+    catalogue_rows = [model.__name__ for model in (*catalogues.CATALOGUES.values(), FieldTopic)]
     return session.scalar(
         select(AuditEvent.id)
         .where(or_(AuditEvent.entity.is_(None), AuditEvent.entity.not_in(catalogue_rows)))
         .limit(1)
     ) is not None
+
+
+def demo_email(given: str, family: str) -> str:
+    """given.family@example.org in plain letters (example.org never delivers mail)."""
+    local = ".".join(re.sub(r"[^a-z0-9]+", "-", unidecode(part).lower()).strip("-")
+                     for part in (given, family))
+    return f"{local}@example.org"
 
 
 def demo_password() -> str:
@@ -379,8 +387,7 @@ class _DemoBuilder:
             languages=[lang_ for code in {lang, "en", "de"} if (lang_ := self.languages.get(code))
                        and (adult or code == lang)],
             phone=self.phone(mobile=True) if adult else None,
-            email=f"{given}.{family}".lower().encode("ascii", "ignore").decode() + "@example.org"
-            if adult else None,
+            email=demo_email(given, family) if adult else None,
             street=f"{self.rng.choice(STREETS)} {self.rng.randint(1, 60)}",
             postcode=f"9{2220 + self.rng.randint(0, 20)}",
             city=CITY,
@@ -588,8 +595,7 @@ class _DemoBuilder:
                 given_name=given, family_name=family,
                 date_of_birth=date(1985 + position, 1 + position, 10 + position),
                 phone=self.phone(mobile=True),
-                email=f"{given}.{family}".lower().encode("ascii", "ignore").decode()
-                + "@example.org",
+                email=demo_email(given, family),
                 preferred_language=self.languages["en"],
                 residence_purpose=self.rng.choice(self.purposes),
                 household_size=1 + position % 3,
