@@ -26,6 +26,7 @@ from welcome.models import (
     FieldOfAction,
     Language,
     Resource,
+    ResourceTranslation,
     Role,
 )
 
@@ -83,7 +84,8 @@ def _resources(n: int) -> None:
     for index in range(n):
         db.session.add(Resource(title=f"Link {index}", url="https://example.org/",
                                 field_of_action=catalogue(FieldOfAction, "work"),
-                                language=catalogue(Language, "de")))
+                                translations=[ResourceTranslation(
+                                    language=catalogue(Language, "en"), title=f"Link {index}")]))
     db.session.commit()
 
 

@@ -29,6 +29,7 @@ from welcome.models.consent import (
     WithdrawalMethod,
 )
 from welcome.models.consultation import Consultation, ConsultationKind, ContactChannel
+from welcome.models.dossier import DossierExport, DossierExportSection, DossierSection
 from welcome.models.feedback import FeedbackLink
 from welcome.models.intake import Intake, IntakeOffice, IntakeStatus
 from welcome.models.interview import Interview, InterviewStep
@@ -36,7 +37,7 @@ from welcome.models.need import Need, NeedStatus, Priority
 from welcome.models.partner import Partner
 from welcome.models.person import Person, Sex
 from welcome.models.referral import Referral, ReferralCategory, ReferralStatus
-from welcome.models.resource import Resource
+from welcome.models.resource import Resource, ResourceTranslation
 from welcome.models.settings import InstanceSetting
 from welcome.models.user import Role, UiLocale, User
 
@@ -57,6 +58,9 @@ __all__ = [
     "ConsultationKind",
     "ContactChannel",
     "DataCategory",
+    "DossierExport",
+    "DossierExportSection",
+    "DossierSection",
     "FeedbackLink",
     "FieldOfAction",
     "HandoverChannel",
@@ -82,6 +86,7 @@ __all__ = [
     "ReferralStatus",
     "ResidencePurpose",
     "Resource",
+    "ResourceTranslation",
     "Role",
     "Sex",
     "UiLocale",
