@@ -45,6 +45,14 @@ def init_config(app: Flask, config: dict[str, Any] | None) -> None:
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["WELCOME_TIMEZONE"]
     app.config["RATELIMIT_STORAGE_URI"] = app.config["WELCOME_RATELIMIT_STORAGE_URI"]
     app.debug = bool(app.config["WELCOME_DEBUG"])
+    _check_logo(app)
+
+
+def _check_logo(app: Flask) -> None:
+    """A configured logo that cannot be printed stops start-up instead of a print run."""
+    from welcome.pdf import logo_file
+
+    logo_file(app.config["WELCOME_LOGO_FILE"])
 
 
 def _demo_secret_key(app: Flask) -> str:

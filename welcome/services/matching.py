@@ -10,6 +10,7 @@ Ranking rules (documented for staff in the README):
 3. Higher points first; equal points by name. Every suggestion carries the reasons it got.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -45,6 +46,26 @@ def suggest_partners(session: Session, need: Need, person: Person | None = None,
                Partner.fields_of_action.any(FieldOfAction.id == need.field_of_action_id))
         .options(selectinload(Partner.languages))
     ).all()
+    return best(partners, need, person, limit)
+
+
+def active_partners_for(session: Session, field_ids: Iterable[int]) -> list[Partner]:
+    """Active partners serving any of these fields, with languages and fields loaded.
+
+    For screens that rank partners for many needs at once (the welcome folder): one query
+    for all of them, then :func:`best` per need over the partners that serve its field.
+    """
+    return list(session.scalars(
+        select(Partner)
+        .where(Partner.active.is_(True),
+               Partner.fields_of_action.any(FieldOfAction.id.in_(list(field_ids))))
+        .options(selectinload(Partner.languages), selectinload(Partner.fields_of_action))
+    ))
+
+
+def best(partners: Iterable[Partner], need: Need, person: Person,
+         limit: int) -> list[Suggestion]:
+    """The ``limit`` best of ``partners`` (all serving the need's field), by the rules above."""
     suggestions = [rank(partner, need, person) for partner in partners]
     suggestions.sort(key=lambda s: (-s.points, s.partner.name.lower(), s.partner.id))
     return suggestions[:limit]
