@@ -21,7 +21,7 @@ from welcome.extensions import db
 from welcome.i18n import DOCUMENT_LANGUAGES
 from welcome.models import Case, DossierSection, Language
 from welcome.security import allow_same_origin_frames
-from welcome.services import dossiers
+from welcome.services import audit, database, dossiers
 from welcome.services.errors import DomainError
 
 
@@ -99,6 +99,8 @@ class DossierView(RoleGuardMixin, BaseView):
         if errors:
             abort(400, " ".join(errors.values()))
         html = dossiers.preview_folder(db.session, case, choice["language"], choice["sections"])
+        actor = _end_reading()
+        dossiers.record_preview(db.session, case_id, choice["code"], actor)
         db.session.commit()
         allow_same_origin_frames()
         return Response(html, mimetype="text/html")
@@ -110,12 +112,29 @@ class DossierView(RoleGuardMixin, BaseView):
         choice, errors = self._choice(case, request.form, defaults=False)
         if errors:
             return self._screen(case, choice, errors, 422)
-        pdf, export = dossiers.export_folder(db.session, case, choice["language"],
-                                             choice["sections"])
+        language, reference = choice["language"], case.reference
+        pdf = dossiers.render_export(db.session, case, language, choice["sections"])
+        language_id, code = language.id, language.code
+        actor = _end_reading()
+        export = dossiers.record_export(db.session, case_id, language_id, code,
+                                        choice["sections"], pdf, actor)
         db.session.commit()
-        name = re.sub(r"[^A-Za-z0-9._-]+", "-",
-                      f"Willkommensmappe-{case.reference}-{export.language.code}.pdf")
+        name = re.sub(r"[^A-Za-z0-9._-]+", "-", f"Willkommensmappe-{reference}-{code}.pdf")
         return Response(pdf.data, mimetype="application/pdf", headers={
             "Content-Disposition": f'attachment; filename="{name}"',
             "X-Content-SHA256": export.sha256,
         })
+
+
+def _end_reading() -> tuple[int | None, str]:
+    """End the transaction the folder was read in and begin one that writes; say who acts.
+
+    Rendering takes a moment, and SQLite refuses a reading transaction that wants to write
+    after another request wrote meanwhile ("database is locked"); a transaction that begins
+    as a writing one waits its turn instead. Records read so far are expired afterwards, so
+    callers keep the ids they need.
+    """
+    actor = audit.current_actor()
+    db.session.commit()
+    database.begin_writing(db.session)
+    return actor

@@ -355,34 +355,59 @@ def render_folder(folder: Folder) -> Pdf:
 
 def preview_folder(session: Session, case: Case, language: Language,
                    sections: list[DossierSection]) -> str:
-    """The folder as the screen previews it; looking at it is recorded like reading the case."""
-    html = folder_html(build_folder(session, case, language, sections), preview=True)
-    audit.record(session, AuditAction.VIEW, "Case", case.id,
-                 detail=f"welcome folder preview ({language.code})")
-    return html
+    """The folder as the screen previews it (reads only; see :func:`record_preview`)."""
+    return folder_html(build_folder(session, case, language, sections), preview=True)
+
+
+def record_preview(session: Session, case_id: int, code: str,
+                   actor: tuple[int | None, str] | None = None) -> None:
+    """Looking at a preview is recorded like reading the case.
+
+    :param actor: (user id, name) of who looked, when the caller has already ended the
+        transaction the preview was read in (its objects are then expired).
+    """
+    user_id, username = actor or audit.current_actor()
+    audit.record(session, AuditAction.VIEW, "Case", case_id,
+                 detail=f"welcome folder preview ({code})", user_id=user_id, username=username)
+
+
+def render_export(session: Session, case: Case, language: Language,
+                  sections: list[DossierSection], today: date | None = None) -> Pdf:
+    """The folder as PDF (reads only; see :func:`record_export`)."""
+    return render_folder(build_folder(session, case, language, sections, today))
+
+
+def record_export(session: Session, case_id: int, language_id: int, code: str,
+                  sections: list[DossierSection], pdf: Pdf,
+                  actor: tuple[int | None, str] | None = None) -> DossierExport:
+    """Record an export (who, when, language, sections, pages, hash) and audit it. Flushes.
+
+    Takes ids rather than records, so a caller can end the transaction it read the case in
+    before writing (SQLite cannot turn two concurrent readers into writers).
+
+    :param actor: as for :func:`record_preview`.
+    """
+    user_id, username = actor or audit.current_actor()
+    export = DossierExport(
+        case_id=case_id, language_id=language_id, exported_by_id=user_id,
+        exported_by_name=username, page_count=pdf.pages, size_bytes=len(pdf.data),
+        sha256=hashlib.sha256(pdf.data).hexdigest(),
+    )
+    export.sections = sections
+    session.add(export)
+    audit.record(session, AuditAction.EXPORT, "Case", case_id,
+                 detail=f"welcome folder {code}, {pdf.pages} pages, "
+                        f"sha256 {export.sha256}", user_id=user_id, username=username)
+    session.flush()
+    return export
 
 
 def export_folder(session: Session, case: Case, language: Language,
                   sections: list[DossierSection],
                   today: date | None = None) -> tuple[Pdf, DossierExport]:
-    """Render the folder and record the export (who, when, language, sections, pages, hash).
-
-    Flushes, never commits.
-    """
-    pdf = render_folder(build_folder(session, case, language, sections, today))
-    user_id, username = audit.current_actor()
-    export = DossierExport(
-        case=case, language=language, exported_by_id=user_id, exported_by_name=username,
-        page_count=pdf.pages, size_bytes=len(pdf.data),
-        sha256=hashlib.sha256(pdf.data).hexdigest(),
-    )
-    export.sections = sections
-    session.add(export)
-    audit.record(session, AuditAction.EXPORT, "Case", case.id,
-                 detail=f"welcome folder {language.code}, {pdf.pages} pages, "
-                        f"sha256 {export.sha256}")
-    session.flush()
-    return pdf, export
+    """Render the folder and record the export. Flushes, never commits."""
+    pdf = render_export(session, case, language, sections, today)
+    return pdf, record_export(session, case.id, language.id, language.code, sections, pdf)
 
 
 def recent_exports(session: Session, case: Case, limit: int = 20) -> list[DossierExport]:

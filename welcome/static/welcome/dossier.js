@@ -6,7 +6,13 @@
   if (!form || !frame) {
     return;
   }
+  // Several quick changes (ticking parts off one by one) ask for one preview, not many.
+  var pending = null;
   form.addEventListener("change", function () {
+    window.clearTimeout(pending);
+    pending = window.setTimeout(update, 300);
+  });
+  function update() {
     var params = new URLSearchParams();
     params.append("language", form.elements.language.value);
     form.querySelectorAll('input[name="section"]:checked').forEach(function (box) {
@@ -16,5 +22,5 @@
       return;
     }
     frame.src = form.getAttribute("data-preview") + "?" + params.toString();
-  });
+  }
 }());
