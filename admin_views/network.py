@@ -171,7 +171,7 @@ class ResourceView(WelcomeModelView):
     }
     inline_models = [
         (ResourceTranslation, {
-            "form_label": _l("Translations"),
+            "form_label": _l("Translation"),
             "form_columns": ("id", "language", "title", "text", "url"),
             "form_args": {
                 "language": {"query_factory": _document_languages},
