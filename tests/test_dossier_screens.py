@@ -23,9 +23,12 @@ from welcome.models import (
     DossierExport,
     DossierSection,
     HandoverChannel,
+    Language,
     Role,
     User,
 )
+from welcome.pdf import Pdf
+from welcome.services import dossiers
 
 ALL = [section.value for section in DossierSection]
 
@@ -184,3 +187,20 @@ def test_other_roles_cannot_print_a_folder(client, case, role):
                            data={"language": "de", "section": ALL})
     assert response.status_code == 403
     assert exports() == 0
+
+
+def test_screen_lists_exports_in_a_fixed_number_of_queries(client, case, count_queries):
+    user = login_as(client, Role.COORDINATOR)
+    german = db.session.scalar(select(Language).where(Language.code == "de"))
+
+    def statements(exported: int) -> int:
+        for _ in range(exported):
+            dossiers.record_export(db.session, case.id, german.id, "de", [DossierSection.COVER],
+                                   Pdf(b"%PDF-1.7 test", 1), (user.id, user.username))
+        db.session.commit()
+        db.session.expire_all()
+        with count_queries() as queries:
+            assert client.get(f"/admin/dossier/{case.id}/").status_code == 200
+        return len(queries)
+
+    assert statements(1) == statements(5)

@@ -414,5 +414,6 @@ def recent_exports(session: Session, case: Case, limit: int = 20) -> list[Dossie
     """The case's latest exports, newest first, for the export screen."""
     return list(session.scalars(
         select(DossierExport).where(DossierExport.case_id == case.id)
-        .options(joinedload(DossierExport.language), selectinload(DossierExport.section_rows))
+        .options(joinedload(DossierExport.language), joinedload(DossierExport.exported_by),
+                 selectinload(DossierExport.section_rows))
         .order_by(DossierExport.exported_at.desc(), DossierExport.id.desc()).limit(limit)))
