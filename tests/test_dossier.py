@@ -435,3 +435,20 @@ def test_documents_catalogue_has_every_document_text(code):
         keywords={keyword: None for keyword in DOCUMENT_KEYWORDS})}
     assert "My welcome folder" in found and "Other" in found
     assert sorted(found - translated) == []
+
+
+def test_many_open_needs_get_one_suggestion_each(app_context, db):
+    fields = ["housing", "language", "work", "recognition", "health", "bank_account"]
+    for code in fields:
+        for _ in range(2):
+            make_partner(fields_of_action=[catalogue(FieldOfAction, code)])
+
+    def suggestions(needs: int) -> list[int]:
+        case = make_case()
+        for code in fields[:needs]:
+            make_need(case, code)
+        folder = dossiers.build_folder(db.session, case, language("de"), ALL)
+        return [len(item.contacts) for item in folder.needs]
+
+    assert suggestions(dossiers.MANY_NEEDS - 1) == [2] * (dossiers.MANY_NEEDS - 1)
+    assert suggestions(dossiers.MANY_NEEDS) == [1] * dossiers.MANY_NEEDS

@@ -107,9 +107,15 @@ class DocumentTexts:
 
     def __init__(self, language: str) -> None:
         self.language = language if language in DOCUMENT_LANGUAGES else "de"
+        #: A folder prints the same labels dozens of times; each is looked up once.
+        self._translated: dict[tuple[str, str], str] = {}
 
     def __call__(self, message: str, /, lang: str | None = None, **variables: Any) -> str:
-        return document_text(lang or self.language, message, **variables)
+        key = (lang or self.language, message)
+        text = self._translated.get(key)
+        if text is None:
+            text = self._translated[key] = document_text(*key)
+        return text % variables if variables else text
 
 
 def document_html(template: str, language: str, reviewed: bool, right_to_left: bool,

@@ -45,8 +45,12 @@ from welcome.services.dossier_texts import PRIVACY_TOPICS, FieldTexts, preparati
 from welcome.services.errors import DomainError
 
 TEMPLATE = "documents/folder.html"
-#: Partners suggested per need that has no referral yet.
+#: Partners suggested per need that has no referral yet: two give a choice; a household with
+#: many open needs gets the best one each, so the folder stays a folder and not a directory.
 MATCHES_PER_NEED = 2
+MATCHES_PER_NEED_MANY = 1
+#: From this many open needs on, each gets only its best suggestion.
+MANY_NEEDS = 6
 #: When a handed-over referral names no feedback date, the person calls after this long.
 DEFAULT_WAIT = timedelta(days=14)
 PRIORITY_ORDER = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
@@ -193,9 +197,10 @@ def build_folder(session: Session, case: Case, language: Language,
     """Everything the folder prints, taken from this case only.
 
     Open needs come in priority order. Each lists the partners of its open or completed
-    referrals; a need without one lists the partners the matching ranks best (not those
-    whose referral for it failed). Resources are the active ones of the needs' fields in
-    the folder language (German where nobody translated them).
+    referrals; a need without one lists the partners the matching ranks best (two, or one
+    from :data:`MANY_NEEDS` open needs on; never those whose referral for it failed).
+    Resources are the active ones of the needs' fields in the folder language (German where
+    nobody translated them).
     """
     code = language.code
     open_needs = sorted(
@@ -211,6 +216,7 @@ def build_folder(session: Session, case: Case, language: Language,
         session, {need.field_of_action_id for need in unreferred}) if unreferred else []
     resources = _resources(session, {need.field_of_action_id for need in open_needs})
 
+    suggestions = MATCHES_PER_NEED_MANY if len(open_needs) >= MANY_NEEDS else MATCHES_PER_NEED
     folder_needs = []
     for need in open_needs:
         referrals = _live_referrals(referrals_by_need.get(need.id, []))
@@ -222,7 +228,7 @@ def build_folder(session: Session, case: Case, language: Language,
                        and any(f.id == need.field_of_action_id for f in p.fields_of_action)]
             person = need.person or case.main_person
             contacts = [Contact(s.partner) for s in
-                        matching.best(serving, need, person, MATCHES_PER_NEED)]
+                        matching.best(serving, need, person, suggestions)]
         for contact in contacts:
             contact.languages = [language_name(lang, code) for lang in contact.partner.languages]
         folder_needs.append(FolderNeed(
