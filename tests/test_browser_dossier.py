@@ -16,6 +16,9 @@ def test_coordinator_previews_and_downloads_a_folder(page, live_server):
     page.get_by_label("Passwort").fill(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/admin/$"))
+    if page.locator("html").get_attribute("lang") != "de":  # another test chose English
+        page.get_by_role("button", name="Deutsch").click()
+        page.wait_for_url(re.compile(r"/admin/$"))
 
     page.goto(f"{live_server}/admin/case/")
     page.locator("table.model-list tbody tr td a[href*='/admin/case/details/']").first.click()
