@@ -15,6 +15,7 @@ from admin_views.catalogues import (
     ResidencePurposeView,
 )
 from admin_views.dashboard import DashboardView
+from admin_views.dossier import DossierView
 from admin_views.intake_clerk import ClerkIntakeView
 from admin_views.intakes import IntakeView, QueueMenuLabel
 from admin_views.interview import InterviewView
@@ -66,6 +67,8 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(CaseView(Case, name=_l("Cases"), category=CASEWORK, endpoint="case"))
     admin.add_view(InterviewView(name=_l("New orientation interview"), category=CASEWORK,
                                  endpoint="interview", url="/admin/interview"))
+    admin.add_view(DossierView(name=_l("Welcome folder"), endpoint="dossier",
+                               url="/admin/dossier"))
     admin.add_view(PersonView(Person, name=_l("Persons"), category=CASEWORK, endpoint="person"))
     admin.add_view(NeedView(Need, name=_l("Needs"), category=CASEWORK, endpoint="need"))
     admin.add_view(ReferralView(Referral, name=_l("Referrals"), category=CASEWORK,

@@ -5,11 +5,21 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from admin_views.base import WelcomeModelView, catalogue_query
 from admin_views.filters import ExistsFilter, IdEqualFilter, catalogue_options
 from welcome.auth.roles import CASEWORK
-from welcome.models import FieldOfAction, Language, Partner, PartnerType, Resource
+from welcome.extensions import db
+from welcome.i18n import DOCUMENT_LANGUAGES
+from welcome.models import (
+    FieldOfAction,
+    Language,
+    Partner,
+    PartnerType,
+    Resource,
+    ResourceTranslation,
+)
 from welcome.models.partner import partner_fields, partner_languages
 from welcome.services import resources
 from welcome.validation import PhoneNumber, email_address, is_web_address, web_address
@@ -98,41 +108,83 @@ class PartnerView(WelcomeModelView):
     }
 
 
+def _document_languages() -> list[Language]:
+    """Languages a resource can be translated into: those the folder is printed in."""
+    return list(db.session.scalars(
+        select(Language).where(Language.code.in_(DOCUMENT_LANGUAGES), Language.code != "de")
+        .order_by(Language.sort_order, Language.id)))
+
+
+def _translated_into(view: Any, context: Any, model: Any, name: str) -> str:
+    return ", ".join(translation.language.label for translation in model.translations)
+
+
 class ResourceView(WelcomeModelView):
+    """One entry per resource: the German title and text, with translations below them."""
+
     roles = CASEWORK
     rules = staticmethod(resources.check_resource)
 
-    column_list = ("title", "field_of_action", "language", "url", "active")
-    column_details_list = ("title", "field_of_action", "language", "url", "text", "active",
+    column_list = ("title", "field_of_action", "translations", "url", "active")
+    column_details_list = ("title", "text", "url", "field_of_action", "translations", "active",
                            "sort_order", "created_at", "updated_at")
+    column_export_list = ("title", "field_of_action", "url", "active")
     column_labels = {
-        "title": _l("Title"),
+        "title": _l("Title (German)"),
+        "text": _l("Text (German)"),
         "field_of_action": _l("Field of action"),
-        "language": _l("Language"),
+        "translations": _l("Translated into"),
         "url": _l("Link"),
-        "text": _l("Text"),
         "active": _l("Active"),
         "sort_order": _l("Order"),
     }
     column_sortable_list = ("title", ("field_of_action", "field_of_action.sort_order"),
-                            ("language", "language.sort_order"), "active")
+                            "active")
     column_default_sort = [("title", False), ("id", False)]
     column_searchable_list = ("title", "url")
     search_hint = _l("Title or link")
-    column_select_related_list = (Resource.field_of_action, Resource.language)
-    column_formatters = {"url": _website}
+    column_select_related_list = (Resource.field_of_action,)
+    column_formatters = {"url": _website, "translations": _translated_into}
+    column_formatters_detail = {"url": _website, "translations": _translated_into}
     column_formatters_export = {}
     column_filters = (
         IdEqualFilter(Resource.field_of_action_id, _l("Field of action"),
                       options=catalogue_options(FieldOfAction)),
-        IdEqualFilter(Resource.language_id, _l("Language"), options=catalogue_options(Language)),
+        ExistsFilter(
+            Resource.id, _l("Translated into"), options=catalogue_options(Language),
+            criteria=lambda value: select(ResourceTranslation.id).where(
+                ResourceTranslation.resource_id == Resource.id,
+                ResourceTranslation.language_id == value,
+            ),
+        ),
         "active",
     )
-    form_columns = ("title", "field_of_action", "language", "url", "text", "active",
-                    "sort_order")
+    form_columns = ("title", "text", "url", "field_of_action", "active", "sort_order",
+                    "translations")
     form_args = {
-        "field_of_action": {"query_factory": catalogue_query(FieldOfAction)},
-        "language": {"query_factory": catalogue_query(Language)},
+        "title": {"description": _l("The title in German; the folder prints it beside the "
+                                    "person's language.")},
+        "field_of_action": {"query_factory": catalogue_query(FieldOfAction),
+                            "description": _l("Empty: printed in every folder.")},
         "url": {"description": _l("A public web address beginning with https://"),
                 "validators": [web_address()]},
     }
+    inline_models = [
+        (ResourceTranslation, {
+            "form_label": _l("Translation"),
+            "form_columns": ("id", "language", "title", "text", "url"),
+            "form_args": {
+                "language": {"query_factory": _document_languages},
+                "url": {"validators": [web_address()],
+                        "description": _l("Only when the site has a page in this language.")},
+            },
+            "column_labels": {"language": _l("Language"), "title": _l("Title"),
+                              "text": _l("Text"), "url": _l("Link in this language")},
+        }),
+    ]
+    one_options = (selectinload(Resource.translations)
+                   .joinedload(ResourceTranslation.language),)
+
+    def get_query(self) -> Any:
+        return super().get_query().options(
+            selectinload(Resource.translations).joinedload(ResourceTranslation.language))

@@ -15,6 +15,17 @@
 
 WELCOME_CITY_NAME = "Musterstadt"
 WELCOME_CENTER_NAME = "Welcome Center Musterstadt"
+
+# Printed on the welcome folder: the center's contact, the city's logo (PNG, JPEG or SVG,
+# at most 1 MB; empty: a neutral emblem) and whom to ask about data protection.
+# WELCOME_CENTER_ADDRESS = "Rathausplatz 1, 92200 Musterstadt"
+# WELCOME_CENTER_PHONE = "+49 89 99998000"
+# WELCOME_CENTER_EMAIL = "welcome-center@example.org"
+# WELCOME_CENTER_WEBSITE = "https://welcome.example.org/"
+# WELCOME_CENTER_OPENING_HOURS = "Mo, Di, Do 9–12 Uhr und 14–16 Uhr\nMi 9–12 Uhr"
+# WELCOME_LOGO_FILE = "/etc/welcome/stadtwappen.svg"
+# WELCOME_DATA_PROTECTION_CONTACT = "Datenschutzbeauftragte der Stadt, datenschutz@example.org"
+# WELCOME_DATA_PROTECTION_AUTHORITY = "Der Bayerische Landesbeauftragte für den Datenschutz, …"
 WELCOME_TIMEZONE = "Europe/Berlin"
 WELCOME_IDLE_MINUTES = 30
 WELCOME_RETENTION_MONTHS = 12

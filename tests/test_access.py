@@ -54,6 +54,7 @@ RIGHTS: dict[str, tuple[set[Role], set[Role], set[Role], set[Role]]] = {
     "audit": ({C, IT}, set(), set(), set()),
     "admin": ({C, A, IT}, set(), set(), set()),
     "interview": ({C, A}, {C, A}, set(), set()),
+    "dossier": ({C, A}, {C, A}, set(), set()),
     "intake": ({K}, set(), set(), set()),
     # anonymous figures: staff and the board read and export them (the board's suppressed)
     "monitoring": ({C, A, B}, set(), set(), {C, A, B}),
@@ -70,6 +71,7 @@ ALLOWED_ANSWER = {"delete_view": 404, "ajax_update": 404, "action_view": 302,
                   "outcome_view": 404, "feedback_link_view": 404, "revoke_link_view": 404,
                   "withdraw_view": 404, "scan_view": 404, "refer_view": 404,
                   "interview.index": 302, "interview.start": 302, "interview.new": 302,
+                  "dossier.index": 302, "dossier.download": 422,
                   "import_confirm_view": 400, "confirm_access": 404}
 
 
@@ -87,9 +89,8 @@ def _records() -> dict[str, int]:
     """One record of every kind, so detail and edit pages have something to show."""
     case = make_case()
     db.session.add(Interview(case=case))
-    german = catalogue(Language, "de")
     consultation = Consultation(case=case, channel=ContactChannel.PHONE)
-    resource = Resource(title="Link", url="https://example.org/", language=german)
+    resource = Resource(title="Link", url="https://example.org/")
     db.session.add_all([consultation, resource])
     db.session.add(AuditEvent(at=utcnow(), action=AuditAction.VIEW, username="x"))
     db.session.commit()
@@ -144,6 +145,8 @@ def _expected(blueprint: str, page: str, role: Role | None) -> int:
         "import_confirm_view": may_change,
         # separation of duties: casework access given by IT is confirmed by a coordinator
         "confirm_access": {C},
+        # the welcome folder: choosing and previewing read the case, downloading records an export
+        "screen": may_open, "preview": may_open, "download": may_change,
     }
     assert page in needs, f"no access rule written down for page {page}"
     if role not in needs[page]:

@@ -146,10 +146,12 @@ def _resource_form() -> dict[str, Any]:
     return {
         "title": "Make it in Germany",
         "field_of_action": str(catalogue(FieldOfAction, "work").id),
-        "language": str(catalogue(Language, "en").id),
-        "url": "https://www.make-it-in-germany.com/en/",
+        "url": "https://www.make-it-in-germany.com/de/",
         "active": "y",
         "sort_order": "10",
+        "translations-0-language": str(catalogue(Language, "en").id),
+        "translations-0-title": "Make it in Germany",
+        "translations-0-url": "https://www.make-it-in-germany.com/en/",
     }
 
 

@@ -33,6 +33,7 @@ from welcome.models import (
     ReasonKind,
     ResidencePurpose,
     Resource,
+    ResourceTranslation,
     Role,
 )
 
@@ -90,7 +91,8 @@ def _resources(n: int) -> None:
     for index in range(n):
         db.session.add(Resource(title=f"Link {index}", url="https://example.org/",
                                 field_of_action=catalogue(FieldOfAction, "work"),
-                                language=catalogue(Language, "de")))
+                                translations=[ResourceTranslation(
+                                    language=catalogue(Language, "en"), title=f"Link {index}")]))
     db.session.commit()
 
 

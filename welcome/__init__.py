@@ -52,6 +52,14 @@ def init_config(app: Flask, config: dict[str, Any] | None) -> None:
     if app.config["WELCOME_DEMO"] and not app.config["WELCOME_NEIGHBOURING_DISTRICTS"]:
         app.config["WELCOME_NEIGHBOURING_DISTRICTS"] = DEMO_NEIGHBOURING_DISTRICTS
     app.debug = bool(app.config["WELCOME_DEBUG"])
+    _check_logo(app)
+
+
+def _check_logo(app: Flask) -> None:
+    """A configured logo that cannot be printed stops start-up instead of a print run."""
+    from welcome.pdf import logo_file
+
+    logo_file(app.config["WELCOME_LOGO_FILE"])
 
 
 def _secret_key(app: Flask) -> str:

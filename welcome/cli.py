@@ -158,10 +158,16 @@ def _extract() -> Path:
     return pot
 
 
+#: Markers of document texts: dt("…"), and the welcome folder's macros that print a text in
+#: the person's language with German under it (both, both_p).
+DOCUMENT_KEYWORDS = ("dt", "both", "both_p")
+
+
 def _extract_documents() -> Path:
     """Document texts (consent form, welcome folder) are marked dt("…") and kept apart."""
     pot = TRANSLATIONS_DIR / "documents.pot"
-    _pybabel("extract", "-F", "babel.cfg", "--no-default-keywords", "-k", "dt",
+    keywords = [arg for keyword in DOCUMENT_KEYWORDS for arg in ("-k", keyword)]
+    _pybabel("extract", "-F", "babel.cfg", "--no-default-keywords", *keywords,
              "--no-location", "--sort-output", "-o", str(pot), "welcome")
     return pot
 

@@ -27,6 +27,24 @@ class DefaultConfig:
     WELCOME_HTTPS: bool = False
     WELCOME_CITY_NAME: str = "Musterstadt"
     WELCOME_CENTER_NAME: str = "Welcome Center Musterstadt"
+    #: The center's contact as printed on the welcome folder (one line each; hours may span
+    #: lines). The defaults are the fictional Musterstadt's: set your own.
+    WELCOME_CENTER_ADDRESS: str = "Rathausplatz 1, 92200 Musterstadt"
+    WELCOME_CENTER_PHONE: str = "+49 89 99998000"
+    WELCOME_CENTER_EMAIL: str = "welcome-center@example.org"
+    WELCOME_CENTER_WEBSITE: str = "https://welcome.example.org/"
+    WELCOME_CENTER_OPENING_HOURS: str = (
+        "Mo, Di, Do 9–12 Uhr und 14–16 Uhr\nMi 9–12 Uhr, Fr nach Vereinbarung")
+    #: The city's logo on printed documents: a PNG, JPEG or SVG file of at most 1 MB; empty
+    #: means the bundled neutral emblem.
+    WELCOME_LOGO_FILE: str = ""
+    #: Whom a person asks about their data, and where they may complain (printed in the folder).
+    WELCOME_DATA_PROTECTION_CONTACT: str = (
+        "Behördlicher Datenschutzbeauftragter der Stadt Musterstadt, Rathausplatz 1, "
+        "92200 Musterstadt, datenschutz@example.org")
+    WELCOME_DATA_PROTECTION_AUTHORITY: str = (
+        "Der Bayerische Landesbeauftragte für den Datenschutz, Wagmüllerstraße 18, "
+        "80538 München, www.datenschutz-bayern.de")
     WELCOME_TIMEZONE: str = "Europe/Berlin"
     #: Months after a case is closed until its personal data is erased.
     WELCOME_RETENTION_MONTHS: int = 12

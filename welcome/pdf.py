@@ -6,6 +6,7 @@ no network, no other file on the server, so user-entered text can never make it 
 anything.
 """
 
+import base64
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +24,31 @@ BASE_URL = "https://welcome.invalid/"
 STATIC_PREFIX = BASE_URL + "static/"
 
 
+#: Where documents find the installation's logo (see :func:`logo_file`).
+LOGO_URL = BASE_URL + "logo"
+#: The emblem printed when the installation configured no logo of its own.
+DEFAULT_LOGO = STATIC_DIR / "print" / "logo.svg"
+LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+              ".svg": "image/svg+xml"}
+MAX_LOGO_BYTES = 1024 * 1024
+
+
 class StaticFilesOnly(URLFetcher):
-    """Serves ``/static/…`` from the package and refuses every other URL."""
+    """Serves ``/static/…`` from the package, and the configured logo, and refuses every
+    other URL.
+
+    :param logo: the logo file served at :data:`LOGO_URL` (configured by IT, never taken
+        from a document).
+    """
+
+    def __init__(self, logo: Path | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.logo = logo
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        if url == LOGO_URL and self.logo is not None:
+            return URLFetcherResponse(url, self.logo.read_bytes(),
+                                      {"Content-Type": LOGO_TYPES[self.logo.suffix.lower()]})
         if not url.startswith(STATIC_PREFIX):
             raise ValueError(f"refused to fetch {url!r}: only the app's static files")
         relative = url.removeprefix(STATIC_PREFIX).split("?", 1)[0].split("#", 1)[0]
@@ -43,10 +65,38 @@ class Pdf:
     pages: int
 
 
-def render_pdf(html: str) -> Pdf:
-    """Render an HTML document (from a template; user text already escaped) to PDF."""
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnly()).render()
+def render_pdf(html: str, logo: Path | None = None) -> Pdf:
+    """Render an HTML document (from a template; user text already escaped) to PDF.
+
+    :param logo: the file behind :data:`LOGO_URL`, when the document shows the logo.
+    """
+    document = HTML(string=html, base_url=BASE_URL,
+                    url_fetcher=StaticFilesOnly(logo=logo)).render()
     return Pdf(document.write_pdf(), len(document.pages))
+
+
+def logo_file(configured: str | None) -> Path:
+    """The logo printed on documents: the configured file, else the bundled emblem.
+
+    :raises RuntimeError: when the configured file is missing, too large or not a PNG, JPEG
+        or SVG image (checked at start-up, so a typo shows at once and not on paper).
+    """
+    if not configured:
+        return DEFAULT_LOGO
+    path = Path(configured).expanduser().resolve()
+    if not path.is_file():
+        raise RuntimeError(f"WELCOME_LOGO_FILE {configured!r} is not a file.")
+    if path.suffix.lower() not in LOGO_TYPES:
+        raise RuntimeError(f"WELCOME_LOGO_FILE {configured!r} must be a PNG, JPEG or SVG image.")
+    if path.stat().st_size > MAX_LOGO_BYTES:
+        raise RuntimeError(f"WELCOME_LOGO_FILE {configured!r} is larger than 1 MB.")
+    return path
+
+
+def logo_data_uri(path: Path) -> str:
+    """The logo inlined for the browser preview (the page's CSP allows data: images)."""
+    encoded = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f"data:{LOGO_TYPES[path.suffix.lower()]};base64,{encoded}"
 
 
 class DocumentTexts:
@@ -57,19 +107,25 @@ class DocumentTexts:
 
     def __init__(self, language: str) -> None:
         self.language = language if language in DOCUMENT_LANGUAGES else "de"
+        #: A folder prints the same labels dozens of times; each is looked up once.
+        self._translated: dict[tuple[str, str], str] = {}
 
     def __call__(self, message: str, /, lang: str | None = None, **variables: Any) -> str:
-        return document_text(lang or self.language, message, **variables)
+        key = (lang or self.language, message)
+        text = self._translated.get(key)
+        if text is None:
+            text = self._translated[key] = document_text(*key)
+        return text % variables if variables else text
 
 
-def render_document(template: str, language: str, reviewed: bool, right_to_left: bool,
-                    **context: Any) -> Pdf:
-    """Render a template under ``templates/documents/`` as a PDF in ``language``.
+def document_html(template: str, language: str, reviewed: bool, right_to_left: bool,
+                  **context: Any) -> str:
+    """A template under ``templates/documents/`` as HTML in ``language`` (also the preview).
 
     :param reviewed: whether the translation into ``language`` was reviewed; if not, the
         document says so.
     """
-    html = render_template(
+    return render_template(
         template,
         dt=DocumentTexts(language),
         language=language,
@@ -77,4 +133,9 @@ def render_document(template: str, language: str, reviewed: bool, right_to_left:
         reviewed=reviewed,
         **context,
     )
-    return render_pdf(html)
+
+
+def render_document(template: str, language: str, reviewed: bool, right_to_left: bool,
+                    **context: Any) -> Pdf:
+    """Render a template under ``templates/documents/`` as a PDF in ``language``."""
+    return render_pdf(document_html(template, language, reviewed, right_to_left, **context))

@@ -53,11 +53,22 @@ def _make_nonce() -> None:
     g.csp_nonce = secrets.token_urlsafe(16)
 
 
+def allow_same_origin_frames() -> None:
+    """Let this response be shown in a frame of the app's own pages (the folder preview);
+    every other page still refuses to be framed."""
+    g.same_origin_frames = True
+
+
 def _add_headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = CSP.format(nonce=g.get("csp_nonce", ""))
+    csp = CSP.format(nonce=g.get("csp_nonce", ""))
+    framing = "DENY"
+    if g.get("same_origin_frames"):
+        csp = csp.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+        framing = "SAMEORIGIN"
+    response.headers["Content-Security-Policy"] = csp
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Frame-Options"] = framing
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if response.mimetype == "text/html":

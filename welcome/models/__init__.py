@@ -30,6 +30,7 @@ from welcome.models.consent import (
     WithdrawalMethod,
 )
 from welcome.models.consultation import Consultation, ConsultationKind, ContactChannel
+from welcome.models.dossier import DossierExport, DossierExportSection, DossierSection
 from welcome.models.feedback import FeedbackLink
 from welcome.models.intake import Intake, IntakeOffice, IntakeStatus
 from welcome.models.interview import Interview, InterviewKey, InterviewStep
@@ -37,7 +38,7 @@ from welcome.models.need import Need, NeedStatus, Priority
 from welcome.models.partner import Partner
 from welcome.models.person import Person, Sex
 from welcome.models.referral import PartnerAnswer, Referral, ReferralCategory, ReferralStatus
-from welcome.models.resource import Resource
+from welcome.models.resource import Resource, ResourceTranslation
 from welcome.models.settings import InstanceSetting
 from welcome.models.user import AccessChange, Role, UiLocale, User
 
@@ -59,6 +60,9 @@ __all__ = [
     "ConsultationKind",
     "ContactChannel",
     "DataCategory",
+    "DossierExport",
+    "DossierExportSection",
+    "DossierSection",
     "FeedbackLink",
     "FieldOfAction",
     "FieldTopic",
@@ -87,6 +91,7 @@ __all__ = [
     "ReferralStatus",
     "ResidencePurpose",
     "Resource",
+    "ResourceTranslation",
     "Role",
     "Sex",
     "UiLocale",

@@ -22,6 +22,7 @@ from welcome.models import (
     CaseReferenceCounter,
     ConsentCategory,
     ConsentChannel,
+    DossierExportSection,
     InstanceSetting,
     InterviewKey,
     ReferralCategory,
@@ -31,7 +32,7 @@ from welcome.models.types import utcnow
 #: Bookkeeping rows that are not facts about people or work; changes to them stay out of the log.
 #: Category/channel rows are reported as a change of their parent's field instead.
 UNAUDITED = (AuditEvent, CaseReferenceCounter, InstanceSetting, InterviewKey)
-CHILD_ROWS = (ConsentCategory, ConsentChannel, ReferralCategory)
+CHILD_ROWS = (ConsentCategory, ConsentChannel, ReferralCategory, DossierExportSection)
 #: Columns whose change says nothing a reader of the log needs (sign-ins are logged as such).
 #: A new session token goes with a sign-out or a change that is logged by its own name.
 NOISE = {"created_at", "updated_at", "version", "last_login_at", "failed_logins", "locked_until",

@@ -49,6 +49,7 @@ from welcome.models import (
     ReferralStatus,
     ResidencePurpose,
     Resource,
+    ResourceTranslation,
     Role,
     Sex,
     User,
@@ -57,6 +58,7 @@ from welcome.models import (
 from welcome.services import cases, catalogues, consents, needs, referrals, triage, users
 from welcome.services.duplicates import flag_duplicates
 from welcome.services.errors import DomainError
+from welcome.services.resources import check_resource
 
 DEMO_MARKER = "demo_data"
 #: The demo's office hours are in the default time zone of the app.
@@ -151,26 +153,208 @@ PARTNERS = (
      ("de", "en", "hi"), "Gewerbepark", True),
 )
 
-#: Real public material a newcomer in Bavaria gets: (title, URL, field code or None, language).
-RESOURCES = (
-    ("Make it in Germany – Leben in Deutschland", "https://www.make-it-in-germany.com/de/",
-     None, "de"),
-    ("Make it in Germany – Living in Germany", "https://www.make-it-in-germany.com/en/", None,
-     "en"),
-    ("Anerkennung in Deutschland – Anerkennungs-Finder",
-     "https://www.anerkennung-in-deutschland.de/", "recognition", "de"),
-    ("Recognition in Germany – Recognition Finder",
-     "https://www.anerkennung-in-deutschland.de/en/", "recognition", "en"),
-    ("BAMF-NAvI – Integrationskurse in der Nähe finden", "https://www.bamf-navi.bamf.de/",
-     "language", "de"),
-    ("BAMF-NAvI – find integration courses nearby", "https://www.bamf-navi.bamf.de/en/",
-     "language", "en"),
-    ("Bundesagentur für Arbeit – Jobsuche", "https://www.arbeitsagentur.de/jobsuche/", "work",
-     "de"),
-    ("Verbraucherzentrale Bayern – Beratung", "https://www.verbraucherzentrale-bayern.de/",
-     "contracts", "de"),
-    ("Integreat – lokale Informationen für Zugewanderte", "https://integreat-app.de/", None,
-     "de"),
+#: Real public material a newcomer in Bavaria gets: German title and text, public link, field
+#: of action (None: printed in every folder), and translations as
+#: {language: (title, text, link of the page in that language or None)}.
+RESOURCES: tuple[dict[str, Any], ...] = (
+    {"title": "Make it in Germany – das Portal für Fachkräfte",
+     "url": "https://www.make-it-in-germany.com/de/", "field": None,
+     "text": "Das offizielle Portal der Bundesregierung: Visum, Arbeit, Wohnen und Leben in "
+             "Deutschland.",
+     "translations": {
+         "en": ("Make it in Germany – the portal for skilled workers",
+                "The German government's official portal: visas, work, housing and life in "
+                "Germany.", "https://www.make-it-in-germany.com/en/"),
+         "tr": ("Make it in Germany – nitelikli çalışanlar için portal",
+                "Federal hükümetin resmi portalı: vize, iş, konut ve Almanya'da yaşam.", None),
+         "ru": ("Make it in Germany – портал для специалистов",
+                "Официальный портал федерального правительства: виза, работа, жильё и жизнь "
+                "в Германии.", None),
+         "uk": ("Make it in Germany – портал для фахівців",
+                "Офіційний портал федерального уряду: віза, робота, житло та життя в "
+                "Німеччині.", None),
+         "ro": ("Make it in Germany – portalul pentru specialiști",
+                "Portalul oficial al guvernului federal: viză, muncă, locuință și viața în "
+                "Germania.", None),
+         "ar": ("Make it in Germany – بوابة العمالة الماهرة",
+                "البوابة الرسمية للحكومة الاتحادية: التأشيرة والعمل والسكن والحياة في ألمانيا.",
+                None),
+     }},
+    {"title": "Integreat – Informationen für Zugewanderte vor Ort",
+     "url": "https://integreat-app.de/", "field": None,
+     "text": "App und Website mit Informationen Ihrer Stadt oder Ihres Landkreises, in vielen "
+             "Sprachen.",
+     "translations": {
+         "en": ("Integreat – local information for newcomers",
+                "App and website with information from your town or district, in many "
+                "languages.", None),
+         "tr": ("Integreat – yeni gelenler için yerel bilgiler",
+                "Şehrinizden veya ilçenizden bilgiler sunan uygulama ve web sitesi, birçok "
+                "dilde.", None),
+         "ru": ("Integreat – местная информация для приезжих",
+                "Приложение и сайт с информацией вашего города или района на многих языках.",
+                None),
+         "uk": ("Integreat – місцева інформація для новоприбулих",
+                "Застосунок і сайт з інформацією вашого міста чи району багатьма мовами.",
+                None),
+         "ro": ("Integreat – informații locale pentru nou-veniți",
+                "Aplicație și site cu informații din orașul sau districtul dumneavoastră, în "
+                "multe limbi.", None),
+         "ar": ("Integreat – معلومات محلية للقادمين الجدد",
+                "تطبيق وموقع إلكتروني بمعلومات من مدينتك أو منطقتك، بلغات كثيرة.", None),
+     }},
+    {"title": "Anerkennung in Deutschland – der Anerkennungs-Finder",
+     "url": "https://www.anerkennung-in-deutschland.de/", "field": "recognition",
+     "text": "Zeigt, welche Stelle Ihren ausländischen Abschluss prüft und welche Unterlagen "
+             "Sie brauchen.",
+     "translations": {
+         "en": ("Recognition in Germany – the Recognition Finder",
+                "Shows which office assesses your foreign qualification and which documents "
+                "you need.", None),
+         "tr": ("Anerkennung in Deutschland – Tanınma Bulucu",
+                "Yabancı diplomanızı hangi kurumun incelediğini ve hangi belgelere ihtiyacınız "
+                "olduğunu gösterir.", None),
+         "ru": ("Anerkennung in Deutschland – поиск по признанию",
+                "Показывает, какое ведомство проверяет ваш иностранный диплом и какие "
+                "документы нужны.", None),
+         "uk": ("Anerkennung in Deutschland – пошук щодо визнання",
+                "Показує, яка установа перевіряє ваш іноземний диплом і які документи "
+                "потрібні.", None),
+         "ro": ("Anerkennung in Deutschland – căutarea pentru recunoaștere",
+                "Arată ce instituție verifică diploma dumneavoastră din străinătate și ce "
+                "documente vă trebuie.", None),
+         "ar": ("Anerkennung in Deutschland – أداة البحث عن الاعتراف",
+                "تبيّن الجهة التي تدرس شهادتك الأجنبية والوثائق التي تحتاجها.", None),
+     }},
+    {"title": "BAMF-NAvI – Integrationskurse in der Nähe finden",
+     "url": "https://www.bamf-navi.bamf.de/", "field": "language",
+     "text": "Integrationskurse, Berufssprachkurse und Migrationsberatung in Ihrer Nähe.",
+     "translations": {
+         "en": ("BAMF-NAvI – find integration courses nearby",
+                "Integration courses, job-related German courses and migration counselling "
+                "near you.", None),
+         "tr": ("BAMF-NAvI – yakınınızdaki uyum kurslarını bulun",
+                "Yakınınızdaki uyum kursları, mesleki dil kursları ve göç danışmanlığı.", None),
+         "ru": ("BAMF-NAvI – найти интеграционные курсы рядом",
+                "Интеграционные курсы, профессиональные курсы немецкого и миграционные "
+                "консультации рядом с вами.", None),
+         "uk": ("BAMF-NAvI – знайти інтеграційні курси поблизу",
+                "Інтеграційні курси, професійні курси німецької та міграційні консультації "
+                "поруч із вами.", None),
+         "ro": ("BAMF-NAvI – găsiți cursuri de integrare în apropiere",
+                "Cursuri de integrare, cursuri de germană pentru profesie și consiliere pentru "
+                "migranți în apropiere.", None),
+         "ar": ("BAMF-NAvI – ابحث عن دورات الاندماج القريبة منك",
+                "دورات الاندماج ودورات اللغة المهنية واستشارات الهجرة بالقرب منك.", None),
+     }},
+    {"title": "DW – Deutsch lernen",
+     "url": "https://learngerman.dw.com/", "field": "language",
+     "text": "Kostenlose Deutschkurse der Deutschen Welle im Internet, von Anfang an.",
+     "translations": {
+         "en": ("DW – Learn German", "Free online German courses by Deutsche Welle, from the "
+                "very beginning.", None),
+         "tr": ("DW – Almanca öğrenin", "Deutsche Welle'nin ücretsiz çevrim içi Almanca "
+                "kursları, en baştan.", None),
+         "ru": ("DW – учить немецкий", "Бесплатные онлайн-курсы немецкого от Deutsche Welle, "
+                "с самого начала.", None),
+         "uk": ("DW – вивчати німецьку", "Безкоштовні онлайн-курси німецької від Deutsche "
+                "Welle, з самого початку.", None),
+         "ro": ("DW – Învățați germană", "Cursuri gratuite de germană online de la Deutsche "
+                "Welle, de la început.", None),
+         "ar": ("DW – تعلّم الألمانية", "دورات مجانية لتعلّم الألمانية عبر الإنترنت من دويتشه "
+                "فيله، من البداية.", None),
+     }},
+    {"title": "Bundesagentur für Arbeit – Jobsuche",
+     "url": "https://www.arbeitsagentur.de/jobsuche/", "field": "work",
+     "text": "Die Stellenbörse der Bundesagentur für Arbeit mit Angeboten aus ganz Deutschland.",
+     "translations": {
+         "en": ("Federal Employment Agency – job search", "The Federal Employment Agency's "
+                "job board with vacancies from all over Germany.", None),
+         "tr": ("Federal İş Ajansı – iş arama", "Federal İş Ajansı'nın tüm Almanya'dan iş "
+                "ilanları sunan iş borsası.", None),
+         "ru": ("Федеральное агентство по труду – поиск работы", "Биржа вакансий "
+                "Федерального агентства по труду по всей Германии.", None),
+         "uk": ("Федеральна агенція з праці – пошук роботи", "Біржа вакансій Федеральної "
+                "агенції з праці по всій Німеччині.", None),
+         "ro": ("Agenția Federală pentru Ocuparea Forței de Muncă – căutare de locuri de "
+                "muncă", "Bursa de locuri de muncă a agenției, cu oferte din toată Germania.",
+                None),
+         "ar": ("الوكالة الاتحادية للعمل – البحث عن عمل", "بورصة الوظائف التابعة للوكالة "
+                "الاتحادية للعمل بعروض من كل أنحاء ألمانيا.", None),
+     }},
+    {"title": "mbeon – Migrationsberatung online",
+     "url": "https://www.mbeon.de/", "field": "residence",
+     "text": "Kostenlose und vertrauliche Online-Beratung der Migrationsberatung für "
+             "Erwachsene, auch in Ihrer Sprache.",
+     "translations": {
+         "en": ("mbeon – migration counselling online", "Free and confidential online "
+                "counselling by the migration advice service for adults, also in your "
+                "language.", None),
+         "tr": ("mbeon – çevrim içi göç danışmanlığı", "Yetişkinler için göç danışmanlığının "
+                "ücretsiz ve gizli çevrim içi danışmanlığı, kendi dilinizde de.", None),
+         "ru": ("mbeon – миграционная консультация онлайн", "Бесплатная и конфиденциальная "
+                "онлайн-консультация для взрослых мигрантов, в том числе на вашем языке.",
+                None),
+         "uk": ("mbeon – міграційна консультація онлайн", "Безкоштовна й конфіденційна "
+                "онлайн-консультація для дорослих мігрантів, зокрема вашою мовою.", None),
+         "ro": ("mbeon – consiliere pentru migranți online", "Consiliere online gratuită și "
+                "confidențială pentru migranții adulți, și în limba dumneavoastră.", None),
+         "ar": ("mbeon – استشارات الهجرة عبر الإنترنت", "استشارات مجانية وسرية عبر الإنترنت "
+                "لخدمة استشارات الهجرة للبالغين، بلغتك أيضاً.", None),
+     }},
+    {"title": "Handbook Germany – Alltag in Deutschland",
+     "url": "https://handbookgermany.de/", "field": "everyday_life",
+     "text": "Informationen zu Wohnen, Arbeit, Gesundheit und Alltag, in vielen Sprachen.",
+     "translations": {
+         "en": ("Handbook Germany – everyday life in Germany", "Information on housing, work, "
+                "health and everyday life, in many languages.", None),
+         "tr": ("Handbook Germany – Almanya'da günlük yaşam", "Konut, iş, sağlık ve günlük "
+                "yaşam hakkında bilgiler, birçok dilde.", None),
+         "ru": ("Handbook Germany – повседневная жизнь в Германии", "Информация о жилье, "
+                "работе, здоровье и быте на многих языках.", None),
+         "uk": ("Handbook Germany – повсякденне життя в Німеччині", "Інформація про житло, "
+                "роботу, здоров'я та побут багатьма мовами.", None),
+         "ro": ("Handbook Germany – viața de zi cu zi în Germania", "Informații despre "
+                "locuință, muncă, sănătate și viața de zi cu zi, în multe limbi.", None),
+         "ar": ("Handbook Germany – الحياة اليومية في ألمانيا", "معلومات عن السكن والعمل "
+                "والصحة والحياة اليومية، بلغات كثيرة.", None),
+     }},
+    {"title": "116117 – ärztlicher Bereitschaftsdienst",
+     "url": "https://www.116117.de/", "field": "health",
+     "text": "Wenn die Arztpraxis geschlossen ist: Telefon 116117. Im Notfall: 112.",
+     "translations": {
+         "en": ("116117 – out-of-hours medical service", "When your doctor's practice is "
+                "closed: call 116117. In an emergency: 112.", None),
+         "tr": ("116117 – nöbetçi doktor hizmeti", "Doktorunuzun muayenehanesi kapalıysa: "
+                "116117'yi arayın. Acil durumda: 112.", None),
+         "ru": ("116117 – дежурная медицинская служба", "Если врачебная практика закрыта: "
+                "звоните 116117. В экстренном случае: 112.", None),
+         "uk": ("116117 – чергова лікарська служба", "Якщо лікарська практика зачинена: "
+                "телефонуйте 116117. У невідкладному випадку: 112.", None),
+         "ro": ("116117 – serviciul medical de gardă", "Când cabinetul medicului este închis: "
+                "sunați la 116117. În caz de urgență: 112.", None),
+         "ar": ("116117 – خدمة الطبيب المناوب", "عندما تكون عيادة الطبيب مغلقة: اتصل بالرقم "
+                "116117. في حالات الطوارئ: 112.", None),
+     }},
+    {"title": "Verbraucherzentrale Bayern – Beratung",
+     "url": "https://www.verbraucherzentrale-bayern.de/", "field": "contracts",
+     "text": "Unabhängige Beratung zu Verträgen für Handy, Internet, Strom und Versicherungen.",
+     "translations": {
+         "en": ("Consumer advice centre Bavaria", "Independent advice on contracts for "
+                "mobile phones, internet, electricity and insurance.", None),
+         "tr": ("Bavyera Tüketici Merkezi – danışmanlık", "Cep telefonu, internet, elektrik ve "
+                "sigorta sözleşmeleri hakkında bağımsız danışmanlık.", None),
+         "ru": ("Центр защиты прав потребителей Баварии", "Независимые консультации по "
+                "договорам на мобильную связь, интернет, электричество и страховки.", None),
+         "uk": ("Центр захисту прав споживачів Баварії", "Незалежні консультації щодо "
+                "договорів на мобільний зв'язок, інтернет, електроенергію та страхування.",
+                None),
+         "ro": ("Centrul pentru protecția consumatorilor din Bavaria", "Consiliere independentă "
+                "despre contracte de telefonie mobilă, internet, electricitate și asigurări.",
+                None),
+         "ar": ("مركز حماية المستهلك في بافاريا", "استشارات مستقلة حول عقود الهاتف المحمول "
+                "والإنترنت والكهرباء والتأمين.", None),
+     }},
 )
 
 PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -331,12 +515,19 @@ class _DemoBuilder:
         return result
 
     def resources(self) -> None:
-        for position, (title, url, field_code, language) in enumerate(RESOURCES, start=1):
-            self.session.add(Resource(
-                title=title, url=url, language=self.languages[language], active=True,
+        for position, entry in enumerate(RESOURCES, start=1):
+            field_code = entry["field"]
+            resource = Resource(
+                title=entry["title"], url=entry["url"], text=entry["text"], active=True,
                 field_of_action=self.fields[field_code] if field_code else None,
                 sort_order=position * 10,
-            ))
+                translations=[
+                    ResourceTranslation(language=self.languages[code], title=title, text=text,
+                                        url=url)
+                    for code, (title, text, url) in entry["translations"].items()],
+            )
+            check_resource(resource)
+            self.session.add(resource)
 
     # --- households ---------------------------------------------------------------------------
 
