@@ -138,7 +138,7 @@ def test_a_partner_whose_referral_failed_is_not_suggested_again(app_context, db)
     from tests.helpers import reason
     from welcome.models import ReasonKind
 
-    referrals.record_outcome(referral, ReferralStatus.CANCELLED, date(2026, 3, 3),
+    referrals.record_outcome(referral, ReferralStatus.CANCELLED, referral.planned_on,
                              reason(ReasonKind.REFERRAL_FAILED))
     db.session.commit()
     folder = dossiers.build_folder(db.session, dossiers.load_case(db.session, case.id),

@@ -222,20 +222,22 @@ def test_case_source_starts_blank(client, coordinator):
 
 def test_intake_and_resource_keep_retired_entries(client, coordinator):
     from tests.helpers import make_intake
-    from welcome.models import Resource
+    from welcome.models import Resource, ResourceTranslation
 
     purpose, hindi = catalogue(ResidencePurpose, "study_training"), catalogue(Language, "hi")
+    romanian = catalogue(Language, "ro")
     intake = make_intake(residence_purpose=purpose, preferred_language=hindi)
-    resource = Resource(title="Stadtplan", url="https://example.org/plan", language=hindi,
-                        field_of_action=catalogue(FieldOfAction, "everyday_life"), active=True)
+    resource = Resource(title="Stadtplan", url="https://example.org/plan",
+                        field_of_action=catalogue(FieldOfAction, "everyday_life"), active=True,
+                        translations=[ResourceTranslation(language=romanian, title="Harta orașului")])
     db.session.add(resource)
     db.session.commit()
-    _retire(purpose, hindi, catalogue(FieldOfAction, "everyday_life"))
+    _retire(purpose, hindi, romanian, catalogue(FieldOfAction, "everyday_life"))
     response, _ = _resend(client, "intakes", intake.id, note="Ruft nach 16 Uhr an")
     assert response.status_code == 302, flashes(response)
     response, _ = _resend(client, "resource", resource.id, title="Stadtplan (neu)")
     assert response.status_code == 302, flashes(response)
     intake, resource = _fresh(intake), _fresh(resource)
     assert (intake.residence_purpose_id, intake.preferred_language_id) == (purpose.id, hindi.id)
-    assert resource.language_id == hindi.id
+    assert [t.language_id for t in resource.translations] == [romanian.id]
     assert resource.field_of_action.code == "everyday_life"

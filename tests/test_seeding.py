@@ -124,8 +124,7 @@ def _an_account() -> None:
 
 
 def _a_resource() -> None:
-    db.session.add(Resource(title="Stadtportal", url="https://example.org/", active=True,
-                            language=catalogue(Language, "de")))
+    db.session.add(Resource(title="Stadtportal", url="https://example.org/", active=True))
 
 
 def _a_consent() -> None:

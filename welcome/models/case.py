@@ -33,6 +33,7 @@ from welcome.models.user import User
 
 if TYPE_CHECKING:
     from welcome.models.consultation import Consultation
+    from welcome.models.dossier import DossierExport
     from welcome.models.intake import Intake
     from welcome.models.interview import Interview
     from welcome.models.referral import Referral
@@ -139,6 +140,10 @@ class Case(VersionedMixin, TimestampMixin, db.Model):
     #: One-way (no back-reference), so a new interview is not added before it is in the
     #: session.
     interviews: Mapped[list["Interview"]] = relationship(
+        cascade="all, delete", overlaps="case"
+    )
+    #: The welcome folders printed for the case (one-way, like the interviews).
+    dossier_exports: Mapped[list["DossierExport"]] = relationship(
         cascade="all, delete", overlaps="case"
     )
     #: The intake(s) this case came from or absorbed; they stay, without the case.

@@ -34,7 +34,7 @@ class Resource(TimestampMixin, db.Model):
 
     field_of_action: Mapped[FieldOfAction | None] = relationship()
     translations: Mapped[list["ResourceTranslation"]] = relationship(
-        back_populates="resource", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="resource", cascade="all, delete-orphan",
         order_by="ResourceTranslation.id",
     )
 
