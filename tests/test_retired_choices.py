@@ -229,7 +229,8 @@ def test_intake_and_resource_keep_retired_entries(client, coordinator):
     intake = make_intake(residence_purpose=purpose, preferred_language=hindi)
     resource = Resource(title="Stadtplan", url="https://example.org/plan",
                         field_of_action=catalogue(FieldOfAction, "everyday_life"), active=True,
-                        translations=[ResourceTranslation(language=romanian, title="Harta orașului")])
+                        translations=[ResourceTranslation(language=romanian,
+                                                          title="Harta orașului")])
     db.session.add(resource)
     db.session.commit()
     _retire(purpose, hindi, romanian, catalogue(FieldOfAction, "everyday_life"))
