@@ -277,7 +277,11 @@ def test_a_whole_interview(client, coordinator, partners):
     assert db.session.scalar(select(Interview.finished_at).where(
         Interview.case_id == case.id)) is not None
     page = client.get(f"/admin/case/details/?id={case.id}&interview=done").get_data(as_text=True)
-    assert "Jetzt an Wohnberatung Süd übergeben" in page
+    start = page.index("Nächste Schritte")
+    next_steps = page[start:page.index("</div>", start)]
+    assert "Jetzt an Wohnberatung Süd übergeben" in next_steps
+    assert f'href="/admin/dossier/{case.id}/" data-next-step="folder"' in next_steps
+    assert "Willkommensmappe jetzt drucken" in next_steps
 
 
 def test_leaving_and_coming_back_resumes(client, started):
