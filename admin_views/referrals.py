@@ -3,6 +3,7 @@
 from datetime import date
 from typing import Any
 
+from flask import request
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter, DateBetweenFilter
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,6 +18,7 @@ from admin_views.consent_pages import ConsentPages
 from admin_views.fields import EnumMultipleField, UploadField
 from admin_views.filters import IdEqualFilter, choice_options
 from admin_views.handover import HandoverPages
+from welcome.extensions import db
 from welcome.i18n import format_day
 from welcome.models import (
     Case,
@@ -35,7 +37,7 @@ from welcome.models import (
     Referral,
     ReferralStatus,
 )
-from welcome.services import consents, feedback, referrals
+from welcome.services import consent_forms, consents, feedback, referrals
 from welcome.services.errors import DomainError
 
 
@@ -240,7 +242,18 @@ class ConsentView(ConsentPages, WelcomeModelView):
         "partner_types": {"query_factory": catalogue_query(PartnerType)},
         "form_language": {"query_factory": catalogue_query(Language)},
         "form_version": {"default": consents.CONSENT_FORM_VERSION},
+        "purpose": {"default": ConsentPurpose.SHARE_WITH_PARTNERS},
     }
+
+    def create_form(self, obj: Any = None) -> Any:
+        """A new consent for a known person starts with the form in that person's language, as
+        the printed form comes (how it was given stays for the coordinator to say)."""
+        form = super().create_form(obj)
+        person = form.person.data
+        if request.method == "GET" and isinstance(person, Person) and not form.form_language.data:
+            code = person.preferred_language.code if person.preferred_language else None
+            form.form_language.data = consent_forms.document_language(db.session, code)
+        return form
 
     def locked_fields(self, model: Consent) -> tuple[str, ...]:
         return consents.SCOPE_FORM_FIELDS

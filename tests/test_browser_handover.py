@@ -58,6 +58,8 @@ def test_consent_handover_and_partner_feedback(page, live_server, browser):
                   "Handlungsbedarf und Bearbeitungsstand"):
         page.locator("#categories").get_by_label(label, exact=True).check()
     page.locator("#channels").get_by_label("per E-Mail").check()
+    assert page.locator("#purpose").input_value() == "share_with_partners"
+    page.locator("#given_how").select_option("signed_paper")
     shot(page, "handover-1-consent-form")
     page.get_by_role("button", name="Speichern", exact=True).click()
     page.wait_for_url(re.compile(r"/admin/referral/handover/"))

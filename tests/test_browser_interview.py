@@ -167,7 +167,8 @@ def test_family_of_three(page, live_server, live_app):
     # ... and the case holds exactly what was entered
     with live_app.app_context():
         case = db.session.scalar(select(Case).join(Case.main_person)
-                                 .where(Person.family_name == "Ferreira Lima"))
+                                 .where(Person.given_name == "Ana",
+                                        Person.family_name == "Ferreira Lima"))
         ana = case.main_person
         assert (ana.full_name, ana.date_of_birth, ana.nationality, ana.phone, ana.email,
                 ana.preferred_language.code, ana.district, ana.arrival_date,

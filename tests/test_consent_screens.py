@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from tests.helpers import (
     catalogue,
     flashes,
+    form_values,
     login_as,
     make_case,
     make_consent,
@@ -273,3 +274,17 @@ def test_the_consent_list_does_not_load_categories_and_channels(client, count_qu
     with count_queries() as statements:
         assert client.get("/admin/consent/").status_code == 200
     assert not [s for s in statements if "consent_categories" in s or "consent_channels" in s]
+
+
+@pytest.mark.parametrize(("preferred", "form_language"), [("uk", "uk"), ("hi", "de"), (None, "de")])
+def test_a_new_consent_starts_with_the_purpose_and_the_persons_form_language(
+        client, preferred, form_language):
+    """Opened from a person (or from a handover), the form names the person, the usual purpose
+    and the language the printed form comes in; how it was given is left to the coordinator."""
+    login_as(client, Role.COORDINATOR)
+    person = make_person(preferred_language=catalogue(Language, preferred) if preferred else None)
+    values = form_values(client.get(f"/admin/consent/new/?person_id={person.id}"))
+    assert values["person"] == [str(person.id)]
+    assert values["purpose"] == ["share_with_partners"]
+    assert values["form_language"] == [str(catalogue(Language, form_language).id)]
+    assert values["given_how"] == [""]
