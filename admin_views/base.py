@@ -626,9 +626,11 @@ class ActiveChoices:
         kept = [row.id for row in keep if row is not None and row.id is not None]
         if kept:
             shown = or_(shown, self.model.id.in_(kept))
-        return list(db.session.scalars(
-            select(self.model).where(*self.criteria, shown).order_by(*self.order_by)
-        ))
+        return list(db.session.scalars(self.statement(shown)))
+
+    def statement(self, shown: Any) -> Any:
+        """The query of the options; ``shown`` is the condition active-or-kept."""
+        return select(self.model).where(*self.criteria, shown).order_by(*self.order_by)
 
     def keeping(self, current: Any) -> Callable[[], list[Any]]:
         """The same options plus ``current`` (one record, a list of them, or None)."""
@@ -650,5 +652,5 @@ def keep_current_choices(form: Any, record: Any) -> None:
     for field in form:
         factory = getattr(field, "query_factory", None)
         if isinstance(factory, ActiveChoices):
-            field.query_factory = factory.keeping(getattr(record, field.name, None))
+            field.query_factory = factory.keeping(getattr(record, field.short_name, None))
             field.get_label = factory.label

@@ -91,14 +91,20 @@ def reasons(kind: ReasonKind) -> ActiveChoices:
     return ActiveChoices(Reason, Reason.kind == kind)
 
 
-def topic_choices() -> list[FieldTopic]:
-    """Active everyday topics grouped by their field, with the field loaded for the label."""
-    return list(db.session.scalars(
-        select(FieldTopic).join(FieldTopic.field_of_action)
-        .where(FieldTopic.active.is_(True))
-        .order_by(FieldOfAction.sort_order, FieldTopic.sort_order, FieldTopic.id)
-        .options(contains_eager(FieldTopic.field_of_action))
-    ))
+class TopicChoices(ActiveChoices):
+    """Active everyday topics grouped by their field, with the field loaded for the label; an
+    edit form also offers the topics the need already holds (see ``ActiveChoices``)."""
+
+    def __init__(self) -> None:
+        super().__init__(FieldTopic, order_by=(FieldOfAction.sort_order, FieldTopic.sort_order,
+                                               FieldTopic.id))
+
+    def statement(self, shown: Any) -> Any:
+        return (select(FieldTopic).join(FieldTopic.field_of_action).where(shown)
+                .order_by(*self.order_by).options(contains_eager(FieldTopic.field_of_action)))
+
+
+topic_choices = TopicChoices()
 
 
 #: Users a case can be assigned to: active coordinators and assistants.

@@ -38,7 +38,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, DateInput, ListWidget
 
-from admin_views.base import INT_MAX
+from admin_views.base import INT_MAX, catalogue_query, keep_current_choices
 from admin_views.dashboard import RoleGuardMixin
 from admin_views.fields import (
     CheckboxesField,
@@ -84,13 +84,6 @@ SHOWN_SUGGESTIONS = 3
 NOT_CONTENT = {"csrf_token", "go", "form_key"}
 
 
-def _catalogue(model: type) -> Any:
-    def query() -> list[Any]:
-        return list(db.session.scalars(select(model).where(model.active.is_(True))
-                                       .order_by(model.sort_order, model.id)))
-    return query
-
-
 def _countries() -> list[SelectChoice]:
     return [SelectChoice("", "—"), *(SelectChoice(c, n) for c, n in country_choices())]
 
@@ -105,13 +98,14 @@ class PersonFields(BaseForm):
                           validators=[Optional()])
     preferred_language = StrictQuerySelectField(
         _l("Preferred language"), allow_blank=True, blank_text="—",
-        query_factory=_catalogue(Language))
+        query_factory=catalogue_query(Language))
 
 
 class MainPersonForm(PersonFields):
     nationality = SelectField(_l("Nationality"), choices=_countries,
                               coerce=lambda value: value or None)
-    languages = QuerySelectMultipleField(_l("Languages spoken"), query_factory=_catalogue(Language),
+    languages = QuerySelectMultipleField(_l("Languages spoken"),
+                                         query_factory=catalogue_query(Language),
                                          widget=ListWidget(prefix_label=False),
                                          option_widget=CheckboxInput())
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40), PhoneNumber()])
@@ -138,7 +132,7 @@ class HouseholdForm(BaseForm):
 class ArrivalForm(BaseForm):
     residence_purpose = StrictQuerySelectField(
         _l("Residence purpose"), allow_blank=True, blank_text="—",
-        query_factory=_catalogue(ResidencePurpose))
+        query_factory=catalogue_query(ResidencePurpose))
     arrival_date = DateField(_l("Arrived on"), widget=DateInput(), validators=[Optional()])
     employer = StringField(_l("Employer"), validators=[Optional(), Length(max=200)])
     street = StringField(_l("Street and number"), validators=[Optional(), Length(max=200)])
@@ -157,7 +151,7 @@ class SummaryForm(BaseForm):
     channel = EnumSelectField(_l("Channel"), enum_class=ContactChannel,
                               validators=[InputRequired()])
     language = StrictQuerySelectField(_l("Language used"), allow_blank=True, blank_text="—",
-                                      query_factory=_catalogue(Language))
+                                      query_factory=catalogue_query(Language))
     interpreter_used = BooleanField(_l("Interpreter"))
     summary = TextAreaField(_l("Next steps and notes"),
                             validators=[Optional(), Length(max=5000)],
@@ -179,7 +173,8 @@ class ConsentForm(BaseForm):
     given_how = EnumSelectField(_l("Given how"), enum_class=ConsentMethod,
                                 validators=[InputRequired()])
     witness = StringField(_l("Witness"), validators=[Optional(), Length(max=200)])
-    form_language = StrictQuerySelectField(_l("Form language"), query_factory=_catalogue(Language))
+    form_language = StrictQuerySelectField(_l("Form language"),
+                                           query_factory=catalogue_query(Language))
     valid_until = DateField(_l("Valid until"), widget=DateInput(), validators=[Optional()])
     case_version = HiddenField()
 
@@ -421,6 +416,7 @@ class InterviewView(RoleGuardMixin, BaseView):
                           "relation": m.relation} for m in case.members]
                 + [{} for _ in range(interviews.blank_member_rows(case))],
                 case_version=case.version, person_version=person.version)
+        _keep_household_choices(form, case)
         if request.method == "POST" and request.form.get("go") == "add_member":
             form.members.append_entry()
             g.form_status = 200
@@ -440,6 +436,7 @@ class InterviewView(RoleGuardMixin, BaseView):
         else:
             form = ArrivalForm(obj=person, case_version=case.version,
                                person_version=person.version)
+        keep_current_choices(form, person)
         if request.method == "POST" and form.validate():
             values = {name: getattr(form, name).data for name in interviews.ARRIVAL_FIELDS}
             for name in ("employer", "street", "postcode", "city", "district"):
@@ -658,6 +655,17 @@ def _person_values(form: Any, names: tuple[str, ...]) -> dict[str, Any]:
         if name in values:
             values[name] = (values[name] or "").strip() or None
     return values
+
+
+def _keep_household_choices(form: HouseholdForm, case: Case) -> None:
+    """A language retired since a person was recorded stays offered for that person, so that
+    saving the household does not clear it."""
+    keep_current_choices(form.main.form, case.main_person)
+    members = {str(member.person_id): member.person for member in case.members}
+    for entry in form.members:
+        person = members.get(str(entry.form.person_id.data or "").strip())
+        if person is not None:
+            keep_current_choices(entry.form, person)
 
 
 def _member_rows(form: HouseholdForm) -> list[interviews.MemberRow]:

@@ -25,7 +25,9 @@ from tests.helpers import (
 from welcome.extensions import db
 from welcome.models import (
     FieldOfAction,
+    FieldTopic,
     Language,
+    MemberRelation,
     NeedStatus,
     PartnerType,
     ReasonKind,
@@ -242,3 +244,41 @@ def test_intake_and_resource_keep_retired_entries(client, coordinator):
     assert (intake.residence_purpose_id, intake.preferred_language_id) == (purpose.id, hindi.id)
     assert [t.language_id for t in resource.translations] == [romanian.id]
     assert resource.field_of_action.code == "everyday_life"
+
+
+def test_need_keeps_its_retired_topic(client, coordinator):
+    topic = catalogue(FieldTopic, "housing.broker_fees")
+    need = make_need(field="housing", topics=[topic])
+    _retire(topic)
+    response, page = _resend(client, "need", need.id, priority="low")
+    assert response.status_code == 302, flashes(response)
+    assert (str(topic.id), f"{topic.field_of_action.label_de}: {topic.label_de} (inaktiv)") in \
+        form_options(page, "topics")
+    need = _fresh(need)
+    assert [t.code for t in need.topics] == ["housing.broker_fees"]
+
+
+def test_the_interview_keeps_retired_purpose_and_languages(client, coordinator):
+    """Saving the household and arrival steps as shown keeps what a retired entry holds."""
+    uk, en = catalogue(Language, "uk"), catalogue(Language, "en")
+    purpose = catalogue(ResidencePurpose, "blue_card")
+    person = make_person(residence_purpose=purpose, preferred_language=en, languages=[uk, en])
+    case = make_case(person)
+    child = make_person(given_name="Mila", preferred_language=en, date_of_birth=date(2019, 5, 1))
+    cases.add_member(case, child, MemberRelation.CHILD)
+    db.session.commit()
+    _retire(purpose, en)
+    assert client.get(f"/admin/interview/{case.id}/").status_code == 302
+
+    for step in ("household", "arrival"):
+        url = f"/admin/interview/{case.id}/{step}/"
+        data = form_values(client.get(url), "interview-form")
+        data["go"] = ["next"]
+        response = client.post(url, data=data)
+        assert response.status_code == 302, flashes(response)
+
+    person, child = _fresh(person), _fresh(child)
+    assert person.residence_purpose_id == purpose.id
+    assert person.preferred_language_id == en.id
+    assert {language.code for language in person.languages} == {"uk", "en"}
+    assert child.preferred_language_id == en.id
