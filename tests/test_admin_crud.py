@@ -15,6 +15,7 @@ from tests.helpers import (
     make_need,
     make_partner,
     make_person,
+    make_referral,
 )
 from welcome.extensions import db
 from welcome.models import (
@@ -305,3 +306,17 @@ def test_create_form_is_prefilled_from_the_case_page(client):
     assert response.status_code == 200
     assert f'value="{case.id}"' in response.get_data(as_text=True)
     assert case.reference in response.get_data(as_text=True)
+
+
+def test_a_referred_need_is_not_moved_to_another_case(client):
+    login_as(client, Role.COORDINATOR)
+    need = make_referral().need
+    other = make_case()
+    data = {"case": str(other.id), "field_of_action": str(need.field_of_action_id),
+            "priority": "medium", "status": "referred", "identified_on": "2026-03-02",
+            "edit_version": str(need.version)}
+    response = client.post(f"/admin/need/edit/?id={need.id}", data=data)
+    assert response.status_code == 422
+    assert "er bleibt bei seinem Fall" in flashes(response)
+    db.session.expire_all()
+    assert db.session.get(Need, need.id).case_id != other.id

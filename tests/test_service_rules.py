@@ -57,3 +57,25 @@ def test_a_case_from_year_one_is_refused_before_it_gets_a_reference(app_context)
     with pytest.raises(DomainError) as refused:
         make_case(opened_on=date(1, 1, 1))
     assert refused.value.field == "opened_on"
+
+
+def test_a_need_with_referrals_stays_with_its_case_and_person(app_context):
+    need = make_referral().need
+    other = make_case()
+    need.case = other
+    with pytest.raises(DomainError) as refused:
+        needs.check_need(need)
+    assert refused.value.field == "case"
+    db.session.rollback()
+    need.person = need.case.main_person
+    with pytest.raises(DomainError) as refused:
+        needs.check_need(need)
+    assert refused.value.field == "person"
+
+
+def test_a_need_without_referrals_can_move(app_context):
+    need, other = make_need(), make_case()
+    need.case, need.person = other, other.main_person
+    needs.check_need(need)
+    db.session.commit()
+    assert (need.case_id, need.person_id) == (other.id, other.main_person_id)

@@ -3,8 +3,10 @@
 from datetime import date
 
 from flask_babel import gettext as _
+from sqlalchemy import exists, select
+from sqlalchemy.orm import object_session
 
-from welcome.models import Need, NeedStatus, ReasonKind
+from welcome.models import Need, NeedStatus, ReasonKind, Referral
 from welcome.services.dates import check_day
 from welcome.services.errors import DomainError
 from welcome.services.reasons import check_reason_kind
@@ -17,6 +19,7 @@ def check_need(need: Need) -> None:
 
     :raises DomainError: naming the field that breaks a rule.
     """
+    _keep_referred_need_in_place(need)
     check_day(need.identified_on, "identified_on")
     if need.status == NeedStatus.UNMET:
         if need.unmet_reason is None and need.unmet_reason_id is None:
@@ -45,3 +48,28 @@ def check_need(need: Need) -> None:
             raise DomainError(
                 _("The person concerned must belong to the case's household."), "person"
             )
+
+
+def _keep_referred_need_in_place(need: Need) -> None:
+    """A referral was made for this case and person, under that person's consent; moving the
+    need would carry the referral over to somebody else's file.
+
+    Compares the assigned case and person with the stored keys, which are only brought in line
+    on flush, so it must run before anything else in the check loads (and so flushes) data.
+    """
+    if need.id is None:
+        return
+    new_case_id = need.case.id if need.case is not None else need.case_id
+    new_person_id = need.person.id if need.person is not None else None
+    moved_case = new_case_id != need.case_id
+    moved_person = new_person_id != need.person_id
+    if not (moved_case or moved_person):
+        return
+    session = object_session(need)
+    if session is None or not session.scalar(select(exists().where(Referral.need_id == need.id))):
+        return
+    if moved_case:
+        raise DomainError(_("This need already has referrals and stays with its case. Record a "
+                            "new need for the other case instead."), "case")
+    raise DomainError(_("This need already has referrals for the person concerned. Record a "
+                        "new need for somebody else instead."), "person")
