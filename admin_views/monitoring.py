@@ -133,7 +133,7 @@ class MonitoringView(RoleGuardMixin, BaseView):
             made = monitoring_export.export(db.session, self.report(period, today),
                                             export_type)
         db.session.commit()
-        return Response(made.data, mimetype=made.mimetype, headers={
+        return Response(made.data, content_type=made.mimetype, headers={
             "Content-Disposition": f'attachment; filename="{made.filename}"',
             "Cache-Control": "no-store",
         })

@@ -41,9 +41,10 @@ from welcome.models import (
     Resource,
     ResourceTranslation,
     Role,
+    WithdrawalMethod,
 )
 from welcome.pdf import LOGO_URL, STATIC_DIR, StaticFilesOnly
-from welcome.services import audit, dossiers, referrals
+from welcome.services import audit, consents, dossiers, referrals
 from welcome.services.errors import DomainError
 
 ALL = list(DossierSection)
@@ -154,10 +155,19 @@ def test_next_step_follows_the_referral(app_context, db):
     referral = make_referral(need, partner, HandoverChannel.EMAIL)
     folder_en = language("en")
     step = dossiers.build_folder(db.session, case, folder_en, ALL).needs[0].next_step
+    assert step.message.startswith("Contact %(partner)s yourself"), "no consent, no handover"
+
+    consent = make_consent(person, [partner], categories=[
+        DataCategory.NAME, DataCategory.CONTACT, DataCategory.NEED])
+    step = dossiers.build_folder(db.session, case, folder_en, ALL).needs[0].next_step
     assert step.message.startswith("The Welcome Center will get in touch")
 
-    make_consent(person, [partner], categories=[DataCategory.NAME, DataCategory.CONTACT,
-                                                DataCategory.NEED])
+    consents.withdraw_consent(db.session, consent, date.today(), WithdrawalMethod.VERBAL)
+    db.session.flush()
+    step = dossiers.build_folder(db.session, case, folder_en, ALL).needs[0].next_step
+    assert step.message.startswith("Contact %(partner)s yourself"), "withdrawn since planning"
+
+    make_consent(person, [partner], categories=[DataCategory.NAME, DataCategory.CONTACT])
     referrals.hand_over(db.session, referral, HandoverChannel.EMAIL,
                         [DataCategory.NAME, DataCategory.CONTACT], by=make_user(),
                         at=datetime(2026, 3, 4, 10, tzinfo=UTC))

@@ -324,6 +324,12 @@ def test_exports_are_audited_with_what_was_exported(client, db, kind, mimetype):
     assert event.detail == f"{kind} 2025-04-01..2025-06-30 board view"
 
 
+def test_the_csv_names_its_charset_once(client, db):
+    login_as(client, Role.COORDINATOR)
+    response = client.get("/monitoring/export/csv/?period=year&year=2025")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
 def test_the_board_reaches_the_monitoring_only(client, app):
     """The access matrix checks every URL; here the board's menu and landing page."""
     login_as(client, Role.BOARD)

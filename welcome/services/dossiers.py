@@ -24,6 +24,7 @@ from welcome.models import (
     AuditAction,
     Case,
     CaseMember,
+    DataCategory,
     DossierExport,
     DossierSection,
     FieldOfAction,
@@ -40,11 +41,14 @@ from welcome.models import (
     ResourceTranslation,
 )
 from welcome.pdf import LOGO_URL, Pdf, document_html, logo_data_uri, logo_file, render_pdf
-from welcome.services import audit, matching
+from welcome.services import audit, consents, matching
+from welcome.services import referrals as referral_rules
 from welcome.services.dossier_texts import PRIVACY_TOPICS, FieldTexts, preparation_texts
 from welcome.services.errors import DomainError
 
 TEMPLATE = "documents/folder.html"
+#: What any handover passes at the least: who the person is and how to reach them.
+HANDOVER_MINIMUM = (DataCategory.NAME, DataCategory.CONTACT)
 #: Partners suggested per need that has no referral yet: two give a choice; a household with
 #: many open needs gets the best one each, so the folder stays a folder and not a directory.
 MATCHES_PER_NEED = 2
@@ -216,6 +220,7 @@ def build_folder(session: Session, case: Case, language: Language,
     resources = _resources(session, {need.field_of_action_id for need in open_needs})
 
     suggestions = MATCHES_PER_NEED_MANY if len(open_needs) >= MANY_NEEDS else MATCHES_PER_NEED
+    without_consent = _planned_without_consent(session, case.referrals)
     folder_needs = []
     for need in open_needs:
         referrals = _live_referrals(referrals_by_need.get(need.id, []))
@@ -231,7 +236,7 @@ def build_folder(session: Session, case: Case, language: Language,
             need=need,
             label=field_label(need.field_of_action, code),
             label_de=need.field_of_action.label_de,
-            next_step=next_step(referrals, bool(contacts)),
+            next_step=next_step(referrals, bool(contacts), without_consent),
             contacts=contacts,
             resources=[_resource(r, code) for r in resources
                        if r.field_of_action_id == need.field_of_action_id],
@@ -250,6 +255,17 @@ def build_folder(session: Session, case: Case, language: Language,
         general_resources=[_resource(r, code) for r in resources if r.field_of_action_id is None],
         sheets=sheets,
     )
+
+
+def _planned_without_consent(session: Session, referrals: list[Referral]) -> set[int]:
+    """Planned handovers that no consent covers today: the center cannot make them, so the
+    folder must not promise them (a consent withdrawn since planning, say)."""
+    planned = [r for r in referrals if r.status == ReferralStatus.PLANNED
+               and r.channel in HandoverChannel.passing_data()]
+    coverage = consents.covers_many(session, [
+        (referral_rules.consenting_person(r), r.partner, HANDOVER_MINIMUM, r.channel)
+        for r in planned])
+    return {r.id for r, covered in zip(planned, coverage, strict=True) if not covered}
 
 
 def _live_referrals(referrals: list[Referral]) -> list[Referral]:
@@ -274,8 +290,13 @@ def _resource(resource: Resource, code: str) -> FolderResource:
                           translation.url or resource.url)
 
 
-def next_step(referrals: list[Referral], has_contacts: bool) -> Text:
-    """What the person does next for one need, from the most advanced of its referrals."""
+def next_step(referrals: list[Referral], has_contacts: bool,
+              without_consent: set[int] = frozenset()) -> Text:
+    """What the person does next for one need, from the most advanced of its referrals.
+
+    :param without_consent: planned referrals the center may not hand over for lack of a
+        covering consent; the person contacts those partners themselves.
+    """
     order = [ReferralStatus.APPOINTMENT_MADE, ReferralStatus.HANDED_OVER,
              ReferralStatus.PLANNED]
     current = sorted((r for r in referrals if r.status in order),
@@ -306,7 +327,7 @@ def next_step(referrals: list[Referral], has_contacts: bool) -> Text:
                            "call them."), {**partner, "day": day(due)})
         return Text(dt("The Welcome Center has passed your request to %(partner)s; they will "
                        "contact you."), partner)
-    if referral.channel == HandoverChannel.INFORMATION_ONLY:
+    if referral.channel == HandoverChannel.INFORMATION_ONLY or referral.id in without_consent:
         return Text(dt("Contact %(partner)s yourself and ask for an appointment."), partner)
     return Text(dt("The Welcome Center will get in touch with %(partner)s for you. You can "
                    "also contact them yourself."), partner)
