@@ -169,6 +169,7 @@ def measure(app: object, runs: int) -> None:
         "year 2025": "period=year&year=2025",
         "quarter Q3 2025": "period=quarter&year=2025&quarter=3",
         "month 2025-06": "period=month&year=2025&month=6",
+        "custom 365 days": "period=custom&start=2025-02-15&end=2026-02-14",
     }
     for role in (Role.COORDINATOR, Role.BOARD):
         client = app.test_client()
