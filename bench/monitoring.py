@@ -2,13 +2,16 @@
 
     .venv/bin/python bench/monitoring.py [--cases 200000] [--runs 15]
         [--server postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        [--keep | --database welcome_bench_…]
 
 Creates a PostgreSQL database with a random name on the server, builds the schema with the
 migrations, fills it in bulk with INSERT … SELECT over generate_series (cases over five years,
 1.5 persons per case, 3 needs, 1.25 referrals, 1.25 consultations and 0.5 intakes per case),
 and prints the median time of the monitoring page and of each export, requested through the
 Flask test client by a signed-in coordinator and a board member. The database is dropped at the
-end. Figures only; nothing is asserted (budget: 500 ms median for the page, DESIGN §9).
+end, unless ``--keep`` asks to keep it: ``--database`` then measures in it again without the
+minutes of filling (drop it by hand when done). Figures only; nothing is asserted (budget:
+500 ms median for the page, DESIGN §9).
 """
 
 import argparse
@@ -89,13 +92,13 @@ def fill(cases: int) -> None:
             FROM generate_series(1, {persons - cases}) AS n""",
         "needs": f"""
             INSERT INTO needs (case_id, field_of_action_id, priority, status, unmet_reason_id,
-                identified_on, resolved_on, created_at, updated_at)
+                identified_on, resolved_on, version, created_at, updated_at)
             SELECT c.id, (:fields)[1 + (n * 5 + n / 7) % cardinality(:fields)], 'medium',
                 s.status, CASE WHEN s.status = 'unmet'
                     THEN (:unmet)[1 + n % cardinality(:unmet)] END,
                 c.opened_on + n % 20,
                 CASE WHEN s.status IN ('met', 'unmet') THEN c.opened_on + n % 20 + n % 40 END,
-                now(), now()
+                1, now(), now()
             FROM generate_series(1, {cases * 3}) AS n
             JOIN cases c ON c.id = 1 + (n - 1) % {cases}
             CROSS JOIN LATERAL (SELECT (ARRAY['identified','in_progress','referred','referred',
@@ -166,6 +169,7 @@ def measure(app: object, runs: int) -> None:
         "year 2025": "period=year&year=2025",
         "quarter Q3 2025": "period=quarter&year=2025&quarter=3",
         "month 2025-06": "period=month&year=2025&month=6",
+        "custom 365 days": "period=custom&start=2025-02-15&end=2026-02-14",
     }
     for role in (Role.COORDINATOR, Role.BOARD):
         client = app.test_client()
@@ -188,12 +192,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
                         help="a PostgreSQL server on which the bench may create a database")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the database at the end, for later runs with --database")
+    parser.add_argument("--database",
+                        help="measure in this database of an earlier --keep run instead of "
+                             "making one (migrations newer than it are applied; kept at the end)")
     args = parser.parse_args()
     server = make_url(args.server)
-    name = f"welcome_bench_{uuid.uuid4().hex[:10]}"
+    name = args.database or f"welcome_bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    if not args.database:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         url = server.set(database=name).render_as_string(hide_password=False)
         app = create_app({"WELCOME_DATABASE_URL": url, "WELCOME_SECRET_KEY": "bench",
@@ -201,24 +211,27 @@ def main() -> None:
                           "WELCOME_LOGIN_RATE_LIMIT": "1000 per minute"})
         with app.app_context():
             upgrade(directory=str(MIGRATIONS_DIR))
-            with audit.acting_as(None, "bench"):
-                catalogues.seed_catalogues(db.session)
-                for role in (Role.COORDINATOR, Role.BOARD):
-                    users.create_user(db.session, f"bench-{role.value}", role, PASSWORD)
-                db.session.commit()
-                print(f"PostgreSQL database {name}: {args.cases} cases")
-                fill(args.cases)
+            if not args.database:
+                with audit.acting_as(None, "bench"):
+                    catalogues.seed_catalogues(db.session)
+                    for role in (Role.COORDINATOR, Role.BOARD):
+                        users.create_user(db.session, f"bench-{role.value}", role, PASSWORD)
+                    db.session.commit()
+                    print(f"PostgreSQL database {name}: {args.cases} cases")
+                    fill(args.cases)
             counts = {table: db.session.scalar(text(f"SELECT count(*) FROM {table}"))
                       for table in ("cases", "persons", "needs", "referrals", "consultations",
                                     "intakes")}
-            print("  " + ", ".join(f"{n} {table}" for table, n in counts.items()))
+            print(f"PostgreSQL database {name}: "
+                  + ", ".join(f"{n} {table}" for table, n in counts.items()))
             db.session.remove()
         measure(app, args.runs)
         with app.app_context():
             db.engine.dispose()
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not (args.keep or args.database):
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
