@@ -12,10 +12,11 @@ this rule; staff see exact figures (and can preview the board's view).
    by subtraction. Every such relation is checked, knowing what a reader knows: "< 5" means
    0 to 4, "x" means 5 or more. While a "< 5" can be worked out exactly, the nearest shown
    count of its relations is hidden as well and shown as "x" – the smallest, and a part
-   before a total – until none can. So that the rows of a table say nothing by being there,
-   tables list every entry of their catalogue (every field of action, reason, source,
-   channel, active partner …), and the clients' most frequent languages are only those with
-   at least 5 persons.
+   before a total – until none can. A count hidden on the way that can still be worked out
+   exactly from what is shown is shown after all: it hides nothing. So that the rows of a
+   table say nothing by being there, tables list every entry of their catalogue (every field
+   of action, reason, source, channel, active partner …), and the clients' most frequent
+   languages are only those with at least 5 persons.
 3. **Derived figures.** A difference to the previous period, a percentage or any other
    comparison is shown only when every count it is computed from is shown. Medians and 90th
    percentiles are shown only when the number of measurements behind them is shown (so at
@@ -125,7 +126,17 @@ class Disclosure:
                 if hidden is not None:
                     changed.update(id(relation) for relation in touching[hidden.index])
             if not changed:
+                self._show_what_is_known_anyway()
                 return
+
+    def _show_what_is_known_anyway(self) -> None:
+        """A count hidden on the way that the reader can still work out exactly from what is
+        shown (recorded − met − open = unmet, say) hides nothing: show it. Showing a value the
+        reader already knows tells them nothing new, so no small count becomes derivable."""
+        low, high = self.knowledge(self.relations)
+        for count in self.counts:
+            if count.state is State.HIDDEN and low[count.index] == high[count.index]:
+                count.state = State.SHOWN
 
     def knowledge(self, relations: list[tuple[Count, tuple[Count, ...]]],
                   ) -> tuple[list[int], list[int]]:

@@ -622,10 +622,12 @@ class _Builder:
             _("Field of action"), _("Recorded"), _("Met"), _("Open"), _("Unmet"),
             _("Share unmet"), _("Recorded, %(period)s", period=previous),
             _("Unmet, %(period)s", period=previous),
-        ], rows, chart=chart, note=_(
+        ], rows, chart=chart, note=" ".join(filter(None, [_(
             "Needs recorded in %(period)s with their status today; fields with the most "
             "unmet needs first. Unmet needs are the gaps in the offer.",
-            period=self.period.label()))
+            period=self.period.label()),
+            self.disclosure.protect and _("Fields whose counts are hidden come after the "
+                                          "others.")])))
 
     def unmet_reasons_table(self) -> Table:
         reasons = self.catalogues.reasons
