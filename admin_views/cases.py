@@ -438,6 +438,8 @@ class NeedView(WelcomeModelView):
         "topics": {"query_factory": topic_choices,
                    "description": _l("Only topics of the need's field of action.")},
         "unmet_reason": {"query_factory": reasons(ReasonKind.NEED_UNMET)},
+        "description": {"description": _l("Printed in the person's welcome folder; "
+                                          "remarks for staff only go into the notes.")},
         "notes": {"description": NOTES_WARNING},
     }
 
