@@ -102,6 +102,12 @@ class PersonFields(BaseForm):
 
 
 class MainPersonForm(PersonFields):
+    #: Required here as well as in ``persons.check_person``, so that a form missing the names
+    #: reports them together with its other mistakes instead of one after the other.
+    given_name = StringField(_l("Given name"), validators=[
+        InputRequired(message=_l("Enter the given name.")), Length(max=100)])
+    family_name = StringField(_l("Family name"), validators=[
+        InputRequired(message=_l("Enter the family name.")), Length(max=100)])
     nationality = SelectField(_l("Nationality"), choices=_countries,
                               coerce=lambda value: value or None)
     languages = QuerySelectMultipleField(_l("Languages spoken"),

@@ -170,6 +170,18 @@ def test_walk_in_needs_a_name(client, coordinator):
     assert _count(Case) == 0 and _count(Person) == 0
 
 
+def test_a_walk_in_form_reports_all_its_mistakes_at_once(client, coordinator):
+    url = client.get("/admin/interview/new/").headers["Location"]
+    response, _data = _send(client, url, {"main-given_name": "", "main-family_name": "",
+                                          "main-email": "not an address"})
+    assert response.status_code == 422
+    page = flashes(response)
+    assert "Geben Sie den Vornamen ein" in page
+    assert "Geben Sie den Familiennamen ein" in page
+    assert "Geben Sie eine E-Mail-Adresse ein" in page
+    assert _count(Case) == 0 and _count(Person) == 0
+
+
 def test_walk_in_with_a_made_up_key_gets_a_fresh_one(client, coordinator):
     response = client.get("/admin/interview/new/?key=" + "x" * 200)
     assert response.status_code == 302

@@ -6,7 +6,7 @@ from typing import Any
 
 from babel import Locale, dates
 from flask import Flask, has_request_context, session
-from flask_babel import Domain, force_locale, format_datetime, get_locale
+from flask_babel import Domain, force_locale, get_locale, to_user_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -117,14 +117,24 @@ def is_country_code(code: str) -> bool:
     return code.upper() in dict(_countries("en"))
 
 
+#: How each UI language writes dates and times. English in a German office is written the
+#: British way, day before month, like the DD.MM.YYYY the forms ask for ("15 Oct 1984").
+DATE_LOCALES = {"de": "de_DE", "en": "en_GB"}
+
+
 def format_day(value: date | None) -> str:
-    """A date as the UI language writes it ("15.10.1984", "Oct 15, 1984"); German outside a
+    """A date as the UI language writes it ("15.10.1984", "15 Oct 1984"); German outside a
     request, so models can use it in ``__str__`` anywhere."""
-    return dates.format_date(value, "medium", locale=_ui_language()) if value else ""
+    return dates.format_date(value, "medium", locale=DATE_LOCALES[_ui_language()]) \
+        if value else ""
 
 
 def format_moment(value: datetime | None) -> str:
-    return format_datetime(value, "short") if value else ""
+    """A stored (UTC) time in the center's time zone: "01.12.26, 22:36", "01/12/2026, 22:36"."""
+    if not value:
+        return ""
+    return dates.format_datetime(to_user_timezone(value), "short",
+                                 locale=DATE_LOCALES[_ui_language()])
 
 
 def _ui_language() -> str:
