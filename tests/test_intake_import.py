@@ -117,6 +117,14 @@ def test_confirming_the_same_preview_twice_imports_once(client, coordinator):
     assert _count() == 3
 
 
+def test_one_row_is_counted_in_the_singular(client, coordinator):
+    response = _upload(client, _csv(["Müller;Jürgen;01.02.1980;0171 3920011;;;;1;;ja;"]))
+    assert response.status_code == 200
+    page = flashes(response)
+    assert "1 Zeile kann importiert werden" in page
+    assert "1 Zuweisung importieren" in page
+
+
 @pytest.mark.parametrize(("encoding", "delimiter"), [
     ("utf-8", ";"), ("utf-8-sig", ";"), ("cp1252", ";"), ("utf-8", ","), ("cp1252", ","),
 ])
