@@ -8,12 +8,14 @@ anything.
 
 import base64
 import mimetypes
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import render_template
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from welcome.i18n import DOCUMENT_LANGUAGES, document_text
@@ -56,7 +58,40 @@ class StaticFilesOnly(URLFetcher):
         if not path.is_relative_to(STATIC_DIR) or not path.is_file():
             raise ValueError(f"refused to fetch {url!r}: not a static file")
         mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime_type})
+        return URLFetcherResponse(url, static_bytes(path), {"Content-Type": mime_type})
+
+
+#: The package's static files by path, read once per process: they change only with a release.
+_static_files: dict[Path, bytes] = {}
+
+
+def static_bytes(path: Path) -> bytes:
+    """A static file's content, from memory after its first use.
+
+    Every document reads the same stylesheets; threads may both read a file the first time,
+    which does no harm.
+    """
+    data = _static_files.get(path)
+    if data is None:
+        data = _static_files[path] = path.read_bytes()
+    return data
+
+
+_thread_fonts = threading.local()
+
+
+def font_configuration() -> FontConfiguration:
+    """This thread's WeasyPrint font configuration, made on its first document.
+
+    Making one loads the system's font list, and each new one loads the bundled fonts of
+    ``@font-face`` again and starts Pango's font caches cold; reusing it saves that on every
+    document. Pango and fontconfig objects must not be used by two threads at once, so each
+    thread that renders keeps its own.
+    """
+    config = getattr(_thread_fonts, "config", None)
+    if config is None:
+        config = _thread_fonts.config = FontConfiguration()
+    return config
 
 
 @dataclass(frozen=True)
@@ -71,7 +106,7 @@ def render_pdf(html: str, logo: Path | None = None) -> Pdf:
     :param logo: the file behind :data:`LOGO_URL`, when the document shows the logo.
     """
     document = HTML(string=html, base_url=BASE_URL,
-                    url_fetcher=StaticFilesOnly(logo=logo)).render()
+                    url_fetcher=StaticFilesOnly(logo=logo)).render(font_config=font_configuration())
     return Pdf(document.write_pdf(), len(document.pages))
 
 
