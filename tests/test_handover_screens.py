@@ -470,7 +470,7 @@ def test_the_partners_answer_is_shown_in_the_readers_language(client, planned):
     assert f"Termin vereinbart für den {day:%d.%m.%Y}." in german
     _speaks_english(user)
     english = flashes(client.get(f"/admin/referral/details/?id={planned.id}"))
-    assert f"Appointment made for {day:%b} {day.day}, {day.year}." in english
+    assert f"Appointment made for {day.day} {day:%b} {day.year}." in english
     assert "Bitte Ausweis mitbringen" in english and day.isoformat() not in english
 
 
