@@ -8,7 +8,7 @@ sections, the page count and the SHA-256 of the file, and audited.
 """
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -291,7 +291,7 @@ def _resource(resource: Resource, code: str) -> FolderResource:
 
 
 def next_step(referrals: list[Referral], has_contacts: bool,
-              without_consent: set[int] = frozenset()) -> Text:
+              without_consent: Collection[int] = ()) -> Text:
     """What the person does next for one need, from the most advanced of its referrals.
 
     :param without_consent: planned referrals the center may not hand over for lack of a
