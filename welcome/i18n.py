@@ -125,8 +125,9 @@ DATE_LOCALES = {"de": "de_DE", "en": "en_GB"}
 def format_day(value: date | None) -> str:
     """A date as the UI language writes it ("15.10.1984", "15 Oct 1984"); German outside a
     request, so models can use it in ``__str__`` anywhere."""
-    return dates.format_date(value, "medium", locale=DATE_LOCALES[_ui_language()]) \
-        if value else ""
+    if not value:
+        return ""
+    return dates.format_date(value, "medium", locale=DATE_LOCALES[_ui_language()])
 
 
 def format_moment(value: datetime | None) -> str:
